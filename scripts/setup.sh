@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what fpmscope's demo and tests need on Debian/Ubuntu (run as root), then a venv.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+command -v php >/dev/null 2>&1 || need+=(php-cli)
+compgen -G "/usr/sbin/php-fpm*" >/dev/null || need+=(php-fpm)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+have_pkg python3-venv || command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+for extra in ${FPMSCOPE_EXTRA_PACKAGES:-}; do have_pkg "$extra" || need+=("$extra"); done
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "setup: missing ${need[*]}; run as root, or: sudo apt-get install ${need[*]}" >&2
+        exit 1
+    fi
+    echo "setup: installing ${need[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+.venv/bin/python -m pip install -q -e '.[dev]'

@@ -1,0 +1,3 @@
+from fpmscope.cli import main
+
+main(prog_name="fpmscope")

@@ -1,0 +1,1 @@
+"""Analyses: SQL over the ingested records plus small Python, returning report objects."""

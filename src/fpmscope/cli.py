@@ -1,0 +1,40 @@
+"""The `fpmscope` console script: a click group of thin commands.
+
+Every FpmscopeError becomes one line on stderr and its exit code (2 for usage or input, 1
+for a failed check); no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from fpmscope import __version__
+from fpmscope.commands.demo import demo
+from fpmscope.commands.leaks import dump, leaks
+from fpmscope.commands.probe import probe
+from fpmscope.errors import FpmscopeError
+
+
+class Main(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FpmscopeError as exc:
+            click.echo(f"fpmscope: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fpmscope")
+def main() -> None:
+    """Find the PHP endpoints that make PHP-FPM workers leak memory, and the slow ones."""
+
+
+for command in (probe, leaks, dump, demo):
+    main.add_command(command)

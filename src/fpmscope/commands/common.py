@@ -1,0 +1,76 @@
+"""Options and helpers shared by commands: input logs, --format, -o/--force, --db."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from fpmscope.errors import FpmscopeError
+from fpmscope.render import FORMATS, RenderOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def logs_argument(f: F) -> F:
+    return click.argument("logs", nargs=-1, required=True, metavar="LOG...")(f)
+
+
+def format_option(f: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="Output format (default: table, or from -o's suffix).",
+    )(f)
+
+
+def output_options(f: F) -> F:
+    f = click.option("--force", is_flag=True, help="Overwrite the output file.")(f)
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")(
+        f
+    )
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--db", type=click.Path(dir_okay=False), default=None, help="Keep the ingested records in this DuckDB file."
+    )(f)
+
+
+def pick_format(fmt: str | None, output: Path | None) -> str:
+    if fmt is not None:
+        return fmt
+    if output is not None and output.suffix.lstrip(".") in FORMATS:
+        return output.suffix.lstrip(".")
+    return "table"
+
+
+def render_options() -> RenderOptions:
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size().columns if tty else None
+    return RenderOptions(width=max(width, 80) if width else None, color=tty)
+
+
+def emit(text: str, output: Path | None, force: bool) -> None:
+    """Print, or write to `output` (never over an existing file without --force)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        raise FpmscopeError(f"{output} exists; use --force to overwrite it")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FpmscopeError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"Wrote {output}", err=True)
+
+
+def note_skipped(skipped: int, example: str | None) -> None:
+    if skipped:
+        click.echo(f"fpmscope: skipped {skipped} malformed line(s), first: {example!r}", err=True)

@@ -1,0 +1,100 @@
+"""`fpmscope leaks` and `fpmscope dump`: probe logs in, leak suspects out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from fpmscope import ingest
+from fpmscope.analysis.leaks import LeakOptions, analyze
+from fpmscope.commands.common import (
+    db_option,
+    emit,
+    format_option,
+    logs_argument,
+    note_skipped,
+    output_options,
+    pick_format,
+    render_options,
+)
+from fpmscope.endpoints import DEFAULT_RULES, parse_rule
+from fpmscope.errors import FpmscopeError
+from fpmscope.records import RECORD_FIELDS
+from fpmscope.render import csv as csv_render
+from fpmscope.render import json as json_render
+from fpmscope.render import table as table_render
+from fpmscope.report import LeakReport
+
+RENDERERS = {"table": table_render.render, "json": json_render.render, "csv": csv_render.render}
+
+
+def leak_report(logs: tuple[str, ...], db: str | None, options: LeakOptions) -> LeakReport:
+    con = ingest.connect(db)
+    result = ingest.ingest(con, logs)
+    note_skipped(result.skipped, result.skipped_example)
+    total = con.execute("SELECT count(*) FROM requests").fetchone()
+    if total is None or total[0] == 0:
+        detail = f"; {result.skipped} malformed line(s), first: {result.skipped_example!r}" if result.skipped else ""
+        raise FpmscopeError(f"no probe records in {', '.join(logs)}{detail}")
+    return analyze(con, result, options)
+
+
+@click.command()
+@logs_argument
+@format_option
+@output_options
+@db_option
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints.")
+@click.option(
+    "--by",
+    type=click.Choice(["endpoint", "script"]),
+    default="endpoint",
+    show_default=True,
+    help="Group by method + normalized path, or by PHP script.",
+)
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    metavar="REGEX=NAME",
+    help="Extra path-segment rule, tried before the built-in ones, e.g. 'v[0-9]+={v}'.",
+)
+def leaks(  # noqa: PLR0917 - one parameter per click option
+    logs: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
+    db: str | None,
+    top: int | None,
+    by: str,
+    rules: tuple[str, ...],
+) -> None:
+    """Rank endpoints by the memory they make PHP-FPM workers keep.
+
+    Reads probe logs (plain or gzip; '-' for stdin). Retention is measured at the start of
+    the next request on the same worker and split into native, Zend-cache and shared growth.
+    """
+    fmt = pick_format(fmt, output)
+    options = LeakOptions(by=by, rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES, top=top)
+    report = leak_report(logs, db, options)
+    emit(RENDERERS[fmt](report, render_options()), output, force)
+
+
+@click.command()
+@logs_argument
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Print at most N records.")
+def dump(logs: tuple[str, ...], limit: int | None) -> None:
+    """Print parsed probe records, one JSON object per line."""
+    con = ingest.connect(None)
+    result = ingest.ingest(con, logs)
+    names = [name for name, _ in RECORD_FIELDS]
+    sql = f"SELECT {', '.join(names)} FROM requests"
+    cur = con.execute(sql + (f" LIMIT {int(limit)}" if limit else ""))
+    while batch := cur.fetchmany(10000):
+        for row in batch:
+            click.echo(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
+    note_skipped(result.skipped, result.skipped_example)
+    if result.rows == 0:
+        raise FpmscopeError("no probe records found in " + ", ".join(logs))

@@ -1,0 +1,8 @@
+<?php
+// Planted slow route: waits on a "backend" and burns a little CPU.
+usleep(80000);
+$h = '';
+for ($i = 0; $i < 2000; $i++) {
+    $h = md5($h . $i);
+}
+echo "results for ", htmlspecialchars(isset($_GET['q']) ? $_GET['q'] : ''), "\n";

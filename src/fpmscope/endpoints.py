@@ -1,0 +1,77 @@
+"""Endpoint identity: method + normalized path, the same for probe logs and access logs.
+
+Modern apps route every URL through index.php, so per-script ranking says nothing; an
+endpoint is the method plus the path with its variable segments (ids, UUIDs, long hex, dates,
+tokens) replaced by placeholders. The rules compile to one DuckDB SQL expression; user rules
+are passed as bound parameters, never spliced into the SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from fpmscope.errors import FpmscopeError
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Replace a whole path segment matching `pattern` (RE2 syntax) with `placeholder`."""
+
+    pattern: str
+    placeholder: str
+
+
+# Order matters: the first rule whose pattern matches the whole segment wins.
+DEFAULT_RULES: Final = (
+    Rule(r"[0-9]+", "{id}"),
+    Rule(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "{uuid}"),
+    Rule(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "{date}"),
+    Rule(r"[0-9a-fA-F]{16,}", "{hex}"),
+    Rule(r"[^/@]+@[^/@]+\.[A-Za-z]{2,}", "{email}"),
+    # Long opaque tokens: 24+ characters of base64/url-safe alphabet with at least one digit.
+    Rule(r"[A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*", "{token}"),
+    Rule(r"[0-9]+\.[A-Za-z0-9]{1,5}", "{id}.ext"),
+)
+
+TOKEN_MIN_LEN: Final = 24
+
+
+def parse_rule(text: str) -> Rule:
+    """Parse a user rule `REGEX=PLACEHOLDER` (as given to --rule)."""
+    pattern, sep, placeholder = text.rpartition("=")
+    if not sep or not pattern or not placeholder:
+        raise FpmscopeError(f"bad --rule {text!r}: expected REGEX=PLACEHOLDER, e.g. 'v[0-9]+={{version}}'")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise FpmscopeError(f"bad --rule {text!r}: {exc}") from None
+    return Rule(pattern, placeholder)
+
+
+def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
+    """A lambda body mapping segment `s` to its placeholder, and its parameters."""
+    cases = []
+    params: list[object] = []
+    for rule in rules:
+        if rule.placeholder == "{token}":
+            cases.append("WHEN length(s) >= ? AND regexp_full_match(s, ?) THEN ?")
+            params += [TOKEN_MIN_LEN, rule.pattern, rule.placeholder]
+        else:
+            cases.append("WHEN regexp_full_match(s, ?) THEN ?")
+            params += [rule.pattern, rule.placeholder]
+    return "CASE " + " ".join(cases) + " ELSE s END", params
+
+
+def path_sql(column: str, rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
+    """SQL for the normalized path of `column` (a path without query string)."""
+    body, params = segment_sql(rules)
+    expr = f"array_to_string(list_transform(string_split({column}, '/'), lambda s: {body}), '/')"
+    return expr, params
+
+
+def endpoint_sql(method: str, path: str, rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
+    """SQL for `METHOD /normalized/path`; `path` must already lack the query string."""
+    expr, params = path_sql(path, rules)
+    return f"coalesce({method}, '-') || ' ' || {expr}", params

@@ -1,0 +1,135 @@
+"""Probe logs (plain or gzip, many files, `-` for stdin) into a DuckDB table `requests`.
+
+Lines are parsed by DuckDB's CSV reader with the columns and types of records.RECORD_FIELDS
+given explicitly (never auto-detected). Lines that do not parse, or carry another format tag,
+are skipped and counted; the first one is kept as an example for the message.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from fpmscope.errors import FpmscopeError
+from fpmscope.records import FORMAT_TAG, RECORD_FIELDS
+from fpmscope.sql import query
+
+SCHEMA_VERSION = "1"
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_LINE = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    files: tuple[str, ...]
+    rows: int
+    skipped: int
+    skipped_example: str | None
+    already_loaded: tuple[str, ...] = ()
+
+
+def connect(db_path: str | None) -> duckdb.DuckDBPyConnection:
+    """In-memory by default; a file keeps the ingested records for later runs."""
+    try:
+        con = duckdb.connect(db_path or ":memory:")
+    except duckdb.Error as exc:
+        raise FpmscopeError(f"cannot open database {db_path}: {exc}") from None
+    con.execute(query("schema"))
+    columns = ", ".join(f"{name} {kind}" for name, kind in RECORD_FIELDS)
+    con.execute(f"CREATE TABLE IF NOT EXISTS requests ({columns})")
+    found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if found is None:
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    elif found[0] != SCHEMA_VERSION:
+        raise FpmscopeError(
+            f"database {db_path} has schema {found[0]}, this fpmscope writes {SCHEMA_VERSION}; use a new --db file"
+        )
+    return con
+
+
+def _csv_columns() -> str:
+    items = [("format", "VARCHAR"), *RECORD_FIELDS]
+    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in items) + "}"
+
+
+READ = (
+    "read_csv(?, delim = '\t', quote = '', escape = '', header = false, auto_detect = false,"
+    " strict_mode = true, null_padding = false, ignore_errors = true, store_rejects = true,"
+    f" max_line_size = {MAX_LINE}, compression = ?, columns = {_csv_columns()})"
+)
+
+
+def _readable(path: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise FpmscopeError(f"{path}: no such file")
+    if p.is_dir():
+        raise FpmscopeError(f"{path}: is a directory, expected a probe log")
+    if not os.access(p, os.R_OK):
+        raise FpmscopeError(f"{path}: not readable")
+    return p
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(2) == GZIP_MAGIC
+
+
+def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult:
+    """Load every file into `requests`; files already in a kept database are not loaded twice."""
+    files = [(p, _readable(p)) for p in paths if p != "-"]
+    with tempfile.TemporaryDirectory(prefix="fpmscope-") as tmp:
+        if "-" in paths:
+            stdin_copy = Path(tmp) / "stdin"
+            with stdin_copy.open("wb") as out:
+                shutil.copyfileobj(sys.stdin.buffer, out)
+            files.append(("-", stdin_copy))
+        rows = skipped = 0
+        example: str | None = None
+        loaded, already = [], []
+        for name, path in files:
+            stat = path.stat()
+            key = [str(path.resolve()) if name != "-" else "-", stat.st_size, stat.st_mtime]
+            seen = con.execute("SELECT 1 FROM sources WHERE path = ? AND size = ? AND mtime = ?", key).fetchone()
+            if seen is not None and name != "-":
+                already.append(name)
+                continue
+            n, bad, first_bad = _load_one(con, path)
+            con.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)", [*key, n, bad])
+            rows += n
+            skipped += bad
+            example = example or first_bad
+            loaded.append(name)
+    return IngestResult(tuple(loaded), rows, skipped, example, tuple(already))
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int, str | None]:
+    compression = "gzip" if _is_gzip(path) else "none"
+    names = ", ".join(name for name, _ in RECORD_FIELDS)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM {READ}",
+            [str(path), compression],
+        )
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise FpmscopeError(f"{path}: cannot read as a probe log: {first}") from None
+    con.execute(f"INSERT INTO requests SELECT {names} FROM staged WHERE format = ?", [FORMAT_TAG])
+    good = con.execute("SELECT count(*) FROM staged WHERE format = ?", [FORMAT_TAG]).fetchone()
+    other = con.execute(
+        "SELECT count(*), min(left(format, 80)) FROM staged WHERE format IS DISTINCT FROM ?",
+        [FORMAT_TAG],
+    ).fetchone()
+    rejected = con.execute(
+        "SELECT count(DISTINCT line), min_by(left(csv_line, 120), line) FROM reject_errors"
+    ).fetchone()
+    assert good is not None and other is not None and rejected is not None
+    example = rejected[1] if rejected[0] else (other[1] if other[0] else None)
+    return int(good[0]), int(other[0]) + int(rejected[0]), example

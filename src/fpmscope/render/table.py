@@ -1,0 +1,96 @@
+"""Terminal tables with rich. Log text is shown as data, never as markup."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from fpmscope.render import RenderOptions
+from fpmscope.report import LeakReport
+
+
+def size(n: float) -> str:
+    """Bytes in binary units with one decimal: 64.0 KiB, -1.5 MiB, 512 B."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if abs(n) >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def console(options: RenderOptions) -> tuple[Console, io.StringIO]:
+    buf = io.StringIO()
+    con = Console(
+        file=buf,
+        width=options.width or 120,
+        force_terminal=options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        soft_wrap=False,
+    )
+    return con, buf
+
+
+def render(report: LeakReport, options: RenderOptions) -> str:
+    con, buf = console(options)
+    inputs = report.inputs
+    con.print(Text(report.verdict, style="bold"))
+    span = ""
+    if inputs.first_ts is not None and inputs.last_ts is not None:
+        span = f" over {duration(inputs.last_ts - inputs.first_ts)}"
+    con.print(
+        Text(
+            f"{inputs.records} requests on {inputs.workers} workers{span}; "
+            f"{inputs.warmup_requests} warm-up and {inputs.unknown_requests} last-of-worker requests not judged"
+        )
+    )
+    if inputs.skipped_lines:
+        con.print(Text(f"skipped {inputs.skipped_lines} malformed lines, e.g. {inputs.skipped_example!r}"))
+    con.print()
+    if report.suspects:
+        con.print(Text("Leak suspects, most memory kept first", style="bold"))
+        for i, e in enumerate(report.suspects, 1):
+            line = Text(f"{i}. ")
+            line.append(e.endpoint, style="bold red")
+            line.append(f"  {size(e.retained_bytes_per_request)}/request, {e.kind}; {e.reason}")
+            con.print(line)
+        con.print()
+    table = Table(title="Memory kept per endpoint", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("endpoint", overflow="fold", min_width=30)
+    for name in ("requests", "kept/req", "99% low", "kept total", "native", "zend cache", "shared", "peak"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("verdict")
+    for e in report.endpoints:
+        table.add_row(
+            Text(e.endpoint),
+            str(e.requests),
+            size(e.retained_bytes_per_request),
+            size(e.retained_bytes_low),
+            size(e.retained_bytes_total),
+            size(e.native_bytes_per_request),
+            size(e.zend_cache_bytes_per_request),
+            size(e.shared_bytes_per_request),
+            size(e.peak_footprint_bytes),
+            Text("LEAK", style="bold red") if e.suspect else Text("ok"),
+        )
+    con.print(table)
+    notes = [e for e in report.endpoints if not e.suspect and e.kind != "none"]
+    if notes:
+        con.print()
+        con.print(Text("Not leaks, and why", style="bold"))
+        for e in notes:
+            line = Text("- ")
+            line.append(e.endpoint, style="bold")
+            line.append(f" (peak {size(e.peak_footprint_bytes)}): {e.reason}")
+            con.print(line)
+    return buf.getvalue()

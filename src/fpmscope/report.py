@@ -1,0 +1,76 @@
+"""The report model: frozen dataclasses built once by the analysis, read by every renderer.
+
+Renderers format these values; they never sort, filter or compute. JSON output is the
+dataclasses as dicts plus `schema_version`, a public contract pinned by golden tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class InputSummary:
+    files: tuple[str, ...]
+    records: int
+    skipped_lines: int
+    skipped_example: str | None
+    workers: int
+    hosts: int
+    first_ts: float | None
+    last_ts: float | None
+    warmup_requests: int
+    unknown_requests: int
+    unmeasured_requests: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointLeak:
+    """Memory retained per endpoint. Bytes are per request unless named `_total`.
+
+    `retained_bytes_per_request` estimates what each request leaves behind for the next one
+    on the same worker, native + shared (Zend's chunk cache heals itself and is reported apart
+    as `zend_cache_bytes_per_request`). It is the mean over the clean requests (no other
+    request grew the worker since this endpoint last ran) when there are enough of them, else
+    over all judged requests (`estimate_from` says which). `retained_bytes_low` is its 99%
+    lower confidence bound; `retained_bytes_total` is the estimate times `requests`.
+    """
+
+    endpoint: str
+    requests: int
+    judged_requests: int
+    warmup_requests: int
+    unknown_requests: int
+    retained_bytes_per_request: float
+    retained_bytes_median: float
+    retained_bytes_low: float
+    retained_bytes_total: float
+    retained_bytes_mean_all: float
+    clean_requests: int
+    estimate_from: str
+    positive_share: float
+    native_bytes_per_request: float
+    zend_cache_bytes_per_request: float
+    shared_bytes_per_request: float
+    warmup_bytes_total: float
+    peak_footprint_bytes: int
+    median_footprint_bytes: int
+    wall_ms_mean: float
+    wall_ms_p95: float
+    cpu_ms_mean: float
+    failed_requests: int
+    kind: str
+    suspect: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeakReport:
+    by: str
+    inputs: InputSummary
+    suspects: tuple[EndpointLeak, ...]
+    endpoints: tuple[EndpointLeak, ...]
+    footprint_ranking: tuple[EndpointLeak, ...]
+    verdict: str
