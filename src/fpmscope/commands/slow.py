@@ -1,0 +1,133 @@
+"""`fpmscope slow`: access logs and/or probe logs in, endpoints ranked by where time goes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fpmscope import ingest as probe_ingest
+from fpmscope.accesslog import ingest as access_ingest
+from fpmscope.accesslog import nginxconf
+from fpmscope.accesslog.formats import LogFormat, parse_format
+from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, Source, analyze, parse_status, parse_time
+from fpmscope.commands.common import emit, format_option, logs_argument, output_options, pick_format, render_options
+from fpmscope.endpoints import DEFAULT_RULES, parse_rule
+from fpmscope.errors import FpmscopeError
+from fpmscope.render import slow_csv, slow_json, slow_table
+from fpmscope.slowreport import SlowReport
+
+RENDERERS = {"table": slow_table.render, "json": slow_json.render, "csv": slow_csv.render}
+PROGRESS_BYTES = 200 * 1024 * 1024
+
+
+def pick_log_format(log_format: str | None, nginx_conf: Path | None, format_name: str | None) -> LogFormat | None:
+    if log_format is not None and nginx_conf is not None:
+        raise FpmscopeError("give --log-format or --nginx-conf, not both")
+    if format_name is not None and nginx_conf is None:
+        raise FpmscopeError("--format-name needs --nginx-conf")
+    if nginx_conf is not None:
+        return nginxconf.pick(nginx_conf, format_name)
+    return parse_format(log_format) if log_format is not None else None
+
+
+def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptions) -> SlowReport:
+    con = probe_ingest.connect(None)
+    access_ingest.create_hits(con)
+    with access_ingest.temp_dir() as tmp:
+        inputs = access_ingest.classify(logs, Path(tmp))
+        notes: list[str] = []
+        access = None
+        if inputs.access:
+            big = sum(p.stat().st_size for _, p in inputs.access) > PROGRESS_BYTES
+            access = access_ingest.ingest(con, inputs.access, fmt, progress=big and sys.stderr.isatty())
+        probe = probe_ingest.ingest(con, [str(p) for _, p in inputs.probe]) if inputs.probe else None
+    if probe is not None and probe.rows == 0:
+        raise FpmscopeError(f"no probe records in {', '.join(n for n, _ in inputs.probe)}")
+    if access is not None and probe is not None and "request_id" not in access.columns:
+        notes.append("the access logs carry no $request_id, so probe records are not matched to them")
+        probe = None
+    kind = "access+probe" if access and probe else ("access" if access else "probe")
+    skipped = (access.skipped if access else 0) + (probe.skipped if probe else 0)
+    example = (access.skipped_example if access else None) or (probe.skipped_example if probe else None)
+    source = Source(
+        kind=kind,
+        files=tuple(logs),
+        format_name=access.format_name if access else None,
+        format=access.format_source if access else None,
+        parsed=(access.parsed if access else 0) + (probe.rows if probe else 0),
+        skipped=skipped,
+        skipped_example=example,
+        ts_kind=access.ts_kind if access else "epoch",
+        has_time=bool(access is None or "rt" in access.columns),
+        notes=tuple(notes),
+    )
+    return analyze(con, source, options)
+
+
+@click.command()
+@logs_argument
+@format_option
+@output_options
+@click.option(
+    "--log-format", default=None, metavar="FORMAT", help="nginx log_format body, Apache LogFormat, or preset."
+)
+@click.option(
+    "--nginx-conf",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the log_format from this nginx config (includes followed).",
+)
+@click.option(
+    "--format-name", default=None, help="Which log_format of --nginx-conf (default: the one access_log uses)."
+)
+@click.option("--sort", type=click.Choice(SORT_KEYS), default="total", show_default=True, help="Rank endpoints by.")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints.")
+@click.option(
+    "--slowest", type=click.IntRange(min=0), default=10, show_default=True, help="List the N slowest requests."
+)
+@click.option(
+    "--since", default=None, metavar="TIME", help="Only requests at or after TIME (ISO 8601; UTC if no zone)."
+)
+@click.option("--until", default=None, metavar="TIME", help="Only requests before TIME.")
+@click.option("--status", "status", default=None, metavar="LIST", help="Only these statuses, e.g. 5xx,499 or 200-299.")
+@click.option("--path", "path_re", default=None, metavar="REGEX", help="Only paths matching REGEX (query removed).")
+@click.option("--rule", "rules", multiple=True, metavar="REGEX=NAME", help="Extra path-segment rule, as for leaks.")
+def slow(  # noqa: PLR0917 - one parameter per click option
+    logs: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
+    log_format: str | None,
+    nginx_conf: Path | None,
+    format_name: str | None,
+    sort: str,
+    top: int | None,
+    slowest: int,
+    since: str | None,
+    until: str | None,
+    status: str | None,
+    path_re: str | None,
+    rules: tuple[str, ...],
+) -> None:
+    """Rank endpoints by the time they take, from nginx/Apache access logs or probe logs.
+
+    The log format is detected (combined, combined + $request_time, common, JSON lines) or
+    given with --log-format / --nginx-conf. With access logs carrying $request_id and probe
+    logs together, each endpoint also shows PHP wall and CPU time.
+    """
+    out_fmt = pick_format(fmt, output)
+    log_fmt = pick_log_format(log_format, nginx_conf, format_name)
+    options = SlowOptions(
+        sort=sort,
+        top=top,
+        slowest=slowest,
+        since=parse_time(since, "--since") if since else None,
+        until=parse_time(until, "--until") if until else None,
+        status=parse_status(status) if status else (),
+        path=path_re,
+        rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES,
+    )
+    report = slow_report(logs, log_fmt, options)
+    emit(RENDERERS[out_fmt](report, render_options()), output, force)

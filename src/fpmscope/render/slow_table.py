@@ -1,0 +1,138 @@
+"""Terminal tables for the slow-endpoints report. Log text is shown as data, never as markup,
+and control characters in it are shown escaped."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from fpmscope.render import RenderOptions
+from fpmscope.render.table import console, size
+from fpmscope.slowreport import SlowReport
+
+
+def printable(text: str) -> str:
+    """Log text with control and other unprintable characters escaped (no terminal injection)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value >= 10_000:
+        return f"{value / 1000:.1f} s"
+    if value >= 1000:
+        return f"{value / 1000:.2f} s"
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.1f}" if value < 100_000 else f"{value:,.0f}"
+
+
+def share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def render(report: SlowReport, options: RenderOptions) -> str:
+    con, buf = console(options)
+    inp = report.inputs
+    con.print(Text(printable(report.headline), style="bold"))
+    span = f", {inp.first_time} .. {inp.last_time}" if inp.first_time and inp.last_time else ""
+    fmt = f"; format {inp.format_name}" if inp.format_name else ""
+    con.print(
+        Text(f"{inp.requests:,} requests from {len(inp.files)} file(s){span}{fmt}; time: {inp.time_column or 'none'}")
+    )
+    if inp.filters:
+        con.print(Text("filters: " + "; ".join(printable(f) for f in inp.filters)))
+    if inp.joined_requests is not None:
+        con.print(Text(f"{inp.joined_requests:,} access-log requests matched to probe records by request id"))
+    if inp.skipped_lines:
+        con.print(Text(f"skipped {inp.skipped_lines:,} malformed lines, e.g. {printable(inp.skipped_example or '')!r}"))
+    for note in inp.notes:
+        con.print(Text("note: " + printable(note)))
+    con.print()
+    with_upstream = any(e.upstream_total_s is not None for e in report.endpoints)
+    with_php = any(e.php_total_s is not None for e in report.endpoints)
+    title = f"Endpoints by {report.sort}" + (" (times in ms)" if inp.time_column else "")
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("endpoint", overflow="fold", min_width=24)
+    heads = ["count", "total s", "share", "mean", "p50", "p90", "p95", "p99", "max", "errors"]
+    if with_upstream:
+        heads.append("upstream")
+    if with_php:
+        heads += ["php", "cpu"]
+    for name in heads:
+        table.add_column(name, justify="right", no_wrap=True)
+    for e in report.endpoints:
+        row = [
+            f"{e.count:,}",
+            seconds(e.total_s),
+            share(e.share),
+            ms(e.mean_ms),
+            ms(e.p50_ms),
+            ms(e.p90_ms),
+            ms(e.p95_ms),
+            ms(e.p99_ms),
+            ms(e.max_ms),
+            f"{e.errors:,}",
+        ]
+        if with_upstream:
+            row.append(ms(e.upstream_mean_ms))
+        if with_php:
+            row += [ms(e.php_mean_ms), ms(e.cpu_mean_ms)]
+        table.add_row(Text(printable(e.endpoint)), *row)
+    con.print(table)
+    con.print()
+    mix = Table(title="Status mix and bytes", title_justify="left", show_edge=False, pad_edge=False)
+    mix.add_column("endpoint", overflow="fold", min_width=24)
+    for name in ("2xx", "3xx", "4xx", "499", "5xx", "504", "bytes"):
+        mix.add_column(name, justify="right", no_wrap=True)
+    for e in report.endpoints:
+        mix.add_row(
+            Text(printable(e.endpoint)),
+            *(f"{n:,}" for n in (e.status_2xx, e.status_3xx, e.status_4xx, e.status_499, e.status_5xx, e.status_504)),
+            size(e.bytes_total) if e.bytes_total is not None else "-",
+        )
+    con.print(mix)
+    joined = [e for e in report.endpoints if e.joined]
+    if joined:
+        con.print()
+        where = Table(
+            title="Where the time goes (requests in both logs, seconds)",
+            title_justify="left",
+            show_edge=False,
+            pad_edge=False,
+        )
+        where.add_column("endpoint", overflow="fold", min_width=24)
+        for name in ("requests", "outside PHP", "PHP waiting", "PHP CPU"):
+            where.add_column(name, justify="right", no_wrap=True)
+        for e in joined:
+            where.add_row(
+                Text(printable(e.endpoint)),
+                f"{e.joined:,}",
+                seconds(e.outside_php_s),
+                seconds(e.php_waiting_s),
+                seconds(e.cpu_total_s),
+            )
+        con.print(where)
+    if report.slowest:
+        con.print()
+        slow = Table(title="Slowest requests", title_justify="left", show_edge=False, pad_edge=False)
+        slow.add_column("ms", justify="right", no_wrap=True)
+        slow.add_column("status", justify="right", no_wrap=True)
+        slow.add_column("time", no_wrap=True)
+        slow.add_column("path", overflow="fold")
+        for r in report.slowest:
+            slow.add_row(
+                ms(r.time_ms),
+                str(r.status) if r.status is not None else "-",
+                Text(printable(r.time or "-")),
+                Text(printable(r.path[:300])),
+            )
+        con.print(slow)
+    return buf.getvalue()
