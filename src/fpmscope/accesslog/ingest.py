@@ -51,7 +51,7 @@ _NUM = "TRY_CAST(nullif({v}, '-') AS DOUBLE)"
 _MULTI_SUM = (
     "CASE WHEN {v} IS NULL OR {v} = '-' THEN NULL"
     " WHEN contains({v}, ',') OR contains({v}, ':')"
-    " THEN list_sum(list_transform(regexp_split_to_array({v}, '\\s*[,:]\\s*'), x -> TRY_CAST(x AS DOUBLE)))"
+    " THEN list_sum(list_transform(regexp_split_to_array({v}, '\\s*[,:]\\s*'), lambda x: TRY_CAST(x AS DOUBLE)))"
     " ELSE TRY_CAST({v} AS DOUBLE) END"
 )
 SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {

@@ -218,8 +218,11 @@ def _ordered(items: list[EndpointTime], sort: str) -> list[EndpointTime]:
 def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions) -> SlowReport:
     where, params, described = options.where()
     view = {"access": "slow_source_access", "probe": "slow_source_probe", "access+probe": "slow_source_joined"}
-    sql = query(view[source.kind]).format(ts=TS_SQL[source.ts_kind], where=where)
-    con.execute(sql, params)
+    con.execute(query(view[source.kind]).format(ts=TS_SQL[source.ts_kind]))
+    if params:  # a view cannot hold parameters: filtered requests are materialized
+        con.execute(f"CREATE OR REPLACE TEMP TABLE slow_source AS SELECT * FROM slow_all WHERE {where}", params)
+    else:
+        con.execute("CREATE OR REPLACE TEMP VIEW slow_source AS SELECT * FROM slow_all")
     expr, eparams = endpoint_sql("method", "path", options.rules)
     con.execute(query("slow_paths").format(endpoint=expr), eparams)
     rows = con.execute(query("slow_endpoints")).fetchall()
@@ -242,7 +245,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         for r in con.execute(query("slow_slowest"), [options.slowest]).fetchall()
     ]
     summary = con.execute(
-        "SELECT count(*), arg_min(ts, seq), arg_max(ts, seq), count(php) FILTER (WHERE t IS NOT NULL) FROM slow_source"
+        "SELECT count(*), min(ts), max(ts), count(php) FILTER (WHERE t IS NOT NULL) FROM slow_source"
     ).fetchone()
     assert summary is not None
     notes = list(source.notes)

@@ -44,9 +44,8 @@ def render(report: SlowReport, options: RenderOptions) -> str:
     con.print(Text(printable(report.headline), style="bold"))
     span = f", {inp.first_time} .. {inp.last_time}" if inp.first_time and inp.last_time else ""
     fmt = f"; format {inp.format_name}" if inp.format_name else ""
-    con.print(
-        Text(f"{inp.requests:,} requests from {len(inp.files)} file(s){span}{fmt}; time: {inp.time_column or 'none'}")
-    )
+    con.print(Text(f"{inp.requests:,} requests from {len(inp.files)} file(s){span}"))
+    con.print(Text(f"time: {inp.time_column or 'none in these logs'}{fmt}"))
     if inp.filters:
         con.print(Text("filters: " + "; ".join(printable(f) for f in inp.filters)))
     if inp.joined_requests is not None:
@@ -61,15 +60,11 @@ def render(report: SlowReport, options: RenderOptions) -> str:
     title = f"Endpoints by {report.sort}" + (" (times in ms)" if inp.time_column else "")
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("endpoint", overflow="fold", min_width=24)
-    heads = ["count", "total s", "share", "mean", "p50", "p90", "p95", "p99", "max", "errors"]
-    if with_upstream:
-        heads.append("upstream")
-    if with_php:
-        heads += ["php", "cpu"]
-    for name in heads:
+    for name in ("count", "total s", "share", "mean", "p50", "p90", "p95", "p99", "max", "errors"):
         table.add_column(name, justify="right", no_wrap=True)
     for e in report.endpoints:
-        row = [
+        table.add_row(
+            Text(printable(e.endpoint)),
             f"{e.count:,}",
             seconds(e.total_s),
             share(e.share),
@@ -80,12 +75,7 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             ms(e.p99_ms),
             ms(e.max_ms),
             f"{e.errors:,}",
-        ]
-        if with_upstream:
-            row.append(ms(e.upstream_mean_ms))
-        if with_php:
-            row += [ms(e.php_mean_ms), ms(e.cpu_mean_ms)]
-        table.add_row(Text(printable(e.endpoint)), *row)
+        )
     con.print(table)
     con.print()
     mix = Table(title="Status mix and bytes", title_justify="left", show_edge=False, pad_edge=False)
@@ -99,33 +89,15 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             size(e.bytes_total) if e.bytes_total is not None else "-",
         )
     con.print(mix)
-    joined = [e for e in report.endpoints if e.joined]
-    if joined:
+    if with_upstream or with_php:
         con.print()
-        where = Table(
-            title="Where the time goes (requests in both logs, seconds)",
-            title_justify="left",
-            show_edge=False,
-            pad_edge=False,
-        )
-        where.add_column("endpoint", overflow="fold", min_width=24)
-        for name in ("requests", "outside PHP", "PHP waiting", "PHP CPU"):
-            where.add_column(name, justify="right", no_wrap=True)
-        for e in joined:
-            where.add_row(
-                Text(printable(e.endpoint)),
-                f"{e.joined:,}",
-                seconds(e.outside_php_s),
-                seconds(e.php_waiting_s),
-                seconds(e.cpu_total_s),
-            )
-        con.print(where)
+        con.print(_where_the_time_goes(report, with_upstream, with_php))
     if report.slowest:
         con.print()
         slow = Table(title="Slowest requests", title_justify="left", show_edge=False, pad_edge=False)
-        slow.add_column("ms", justify="right", no_wrap=True)
+        slow.add_column("took ms", justify="right", no_wrap=True)
         slow.add_column("status", justify="right", no_wrap=True)
-        slow.add_column("time", no_wrap=True)
+        slow.add_column("at", no_wrap=True)
         slow.add_column("path", overflow="fold")
         for r in report.slowest:
             slow.add_row(
@@ -136,3 +108,30 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             )
         con.print(slow)
     return buf.getvalue()
+
+
+def _where_the_time_goes(report: SlowReport, with_upstream: bool, with_php: bool) -> Table:
+    joined = any(e.joined for e in report.endpoints)
+    title = "Where the time goes (means in ms" + ("; totals over requests in both logs, in s)" if joined else ")")
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("endpoint", overflow="fold", min_width=24)
+    heads = ["mean"] + (["upstream"] if with_upstream else []) + (["php", "php cpu"] if with_php else [])
+    if joined:
+        heads += ["matched", "outside PHP s", "PHP waiting s", "PHP CPU s"]
+    for name in heads:
+        table.add_column(name, justify="right", no_wrap=True)
+    for e in report.endpoints:
+        row = [ms(e.mean_ms)]
+        if with_upstream:
+            row.append(ms(e.upstream_mean_ms))
+        if with_php:
+            row += [ms(e.php_mean_ms), ms(e.cpu_mean_ms)]
+        if joined:
+            row += [
+                f"{e.joined:,}" if e.joined is not None else "0",
+                seconds(e.outside_php_s),
+                seconds(e.php_waiting_s),
+                seconds(e.cpu_total_s),
+            ]
+        table.add_row(Text(printable(e.endpoint)), *row)
+    return table

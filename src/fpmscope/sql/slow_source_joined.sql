@@ -1,21 +1,18 @@
 -- Access-log requests joined to probe records by request id ($request_id passed to PHP as
 -- REQUEST_ID): `t` is the time nginx saw, `php` and `cpu` what PHP spent (seconds).
-CREATE OR REPLACE TEMP VIEW slow_source AS
-SELECT * FROM (
-    SELECT
-        h.rowid AS seq,
-        coalesce(h.method, '-') AS method,
-        coalesce(h.path, '') AS path,
-        h.status,
-        h.bytes,
-        h.rt AS t,
-        h.upstream,
-        r.wall_us / 1e6 AS php,
-        (r.cpu_user_us + r.cpu_sys_us) / 1e6 AS cpu,
-        h.ts_text,
-        {ts} AS ts,
-        h.request_id
-    FROM hits h
-    LEFT JOIN (SELECT * FROM requests WHERE request_id <> '') r USING (request_id)
-)
-WHERE {where}
+CREATE OR REPLACE TEMP VIEW slow_all AS
+SELECT
+    h.rowid AS seq,
+    coalesce(h.method, '-') AS method,
+    coalesce(h.path, '') AS path,
+    h.status,
+    h.bytes,
+    h.rt AS t,
+    h.upstream,
+    r.wall_us / 1e6 AS php,
+    (r.cpu_user_us + r.cpu_sys_us) / 1e6 AS cpu,
+    h.ts_text,
+    {ts} AS ts,
+    h.request_id
+FROM hits h
+LEFT JOIN (SELECT * FROM requests WHERE request_id <> '') r USING (request_id)
