@@ -219,7 +219,7 @@ def _validity(fmt: LogFormat) -> str:
     checks = ["status BETWEEN 100 AND 999"] if "status" in fmt.variables else ["path IS NOT NULL"]
     for var, _ in SOURCES["rt"]:
         if var in fmt.variables:
-            checks.append(f"(rt IS NOT NULL OR {_quote(var)} = '-')")
+            checks.append(f"(rt IS NOT NULL OR coalesce({_quote(var)}, '-') = '-')")
             break
     return " AND ".join(checks)
 
@@ -310,7 +310,11 @@ class Loader:
         if self.fmt.json_keys:
             cols = ", ".join(f"'{k}': 'VARCHAR'" for k, _ in self.fmt.json_keys if _safe(k))
             used = [(k, v) for k, v in self.fmt.json_keys if _safe(k) and v in self.needed]
-            keys = ", ".join(f'"{k}" AS {_quote(v)}' for k, v in used)
+            by_var: dict[str, list[str]] = {}
+            for k, v in used:
+                by_var.setdefault(v, []).append(f"nullif(\"{k}\", '-')")
+            # Several keys may carry one variable (response_time, request_time): the first set wins.
+            keys = ", ".join(f"coalesce({', '.join(ks)}) AS {_quote(v)}" for v, ks in by_var.items())
             empty = " AND ".join(f'"{k}" IS NULL' for k, _ in used)
             return (
                 f"SELECT {keys}, CASE WHEN {empty} THEN '(not a JSON object with known keys)' END AS _bad"

@@ -20,7 +20,7 @@ from fpmscope.errors import FpmscopeError
 from fpmscope.slowreport import EndpointTime, SlowInputs, SlowReport, SlowRequest
 from fpmscope.sql import query
 
-SORT_KEYS: Final = ("total", "count", "mean", "p95", "p99", "max", "errors")
+SORT_KEYS: Final = ("total", "count", "mean", "p50", "p95", "p99", "max", "errors")
 TS_SQL: Final = {
     "clf": "try_strptime(ts_text, '%d/%b/%Y:%H:%M:%S %z')",
     "iso": "TRY_CAST(ts_text AS TIMESTAMPTZ)",
@@ -198,6 +198,7 @@ def _sort_key(sort: str) -> tuple[str, bool]:
         "total": ("total_s", True),
         "count": ("count", True),
         "mean": ("mean_ms", True),
+        "p50": ("p50_ms", True),
         "p95": ("p95_ms", True),
         "p99": ("p99_ms", True),
         "max": ("max_ms", True),
@@ -292,6 +293,6 @@ def _headline(endpoints: list[EndpointTime], inputs: SlowInputs, sort: str) -> s
             f"{top.endpoint} takes {top.share:.0%} of all {inputs.time_column}"
             f" ({top.total_s:,.1f} s over {top.count:,} requests, p95 {top.p95_ms:,.0f} ms)."
         )
-    if sort in ("mean", "p95", "p99", "max") and top.p95_ms is not None:
+    if sort in ("mean", "p50", "p95", "p99", "max") and top.p95_ms is not None:
         return f"{top.endpoint} is the slowest by {sort} (p95 {top.p95_ms:,.0f} ms over {top.count:,} requests)."
     return f"{top.endpoint} leads by {sort} ({top.count:,} requests)."
