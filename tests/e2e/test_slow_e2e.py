@@ -88,7 +88,10 @@ def test_access_and_probe_logs_join_by_request_id(demo_run: DemoRun) -> None:
 def test_probe_log_alone_ranks_by_php_time(demo_run: DemoRun) -> None:
     data = slow_json(str(demo_run.probe_log), "--sort", "p50")
     assert data["inputs"]["source"] == "probe"
-    assert data["endpoints"][0]["endpoint"] == "GET /search"
+    assert {e["endpoint"] for e in data["endpoints"][:2]} == {"GET /search", "GET /reports/export"}
+    search = next(e for e in data["endpoints"] if e["endpoint"] == "GET /search")
+    assert search["p50_ms"] >= SLOW_SLEEP_MS
+    assert search["cpu_mean_ms"] < 0.5 * search["php_mean_ms"]
 
 
 def test_wrong_log_format_on_the_real_log_exits_2(demo_run: DemoRun) -> None:
