@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write a synthetic nginx access log: combined + $request_time, realistic endpoint mix.
 
-Endpoints follow a Zipf-like mix of routes with ids, UUIDs, hex tokens and query strings;
+Endpoints follow a weighted mix of routes with ids (log-uniform: popular ids repeat, long
+tail), UUIDs, hex SKUs and query strings;
 times are log-normal with a long tail per route; statuses include 3xx/4xx/5xx, 499 and 504.
 Deterministic for a given --seed. Usage:
 
@@ -30,8 +31,8 @@ ROUTES = (
     ("GET", "/orders/{n}/invoice", 1, 0.400, 1.0),
     ("GET", "/reports/export?from={d}", 0.3, 2.500, 1.2),
     ("POST", "/api/v2/checkout", 1, 0.350, 0.9),
-    ("GET", "/static/app.{n}.js", 9, 0.001, 0.3),
-    ("GET", "/feed/{d}.xml", 0.5, 0.090, 0.5),
+    ("GET", "/static/app.js?v={p}", 9, 0.001, 0.3),
+    ("GET", "/feed/{d}", 0.5, 0.090, 0.5),
 )
 AGENTS = (
     "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
@@ -39,6 +40,7 @@ AGENTS = (
     "curl/8.4.0",
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 )
+MAX_ID = 200_000
 STATUSES = ((200, 900), (301, 15), (302, 20), (304, 25), (404, 25), (403, 3), (499, 4), (500, 4), (502, 1), (504, 3))
 
 
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     code_w = [w for _, w in STATUSES]
     # A pool of pre-rendered variants per route keeps generation fast and the path set realistic.
     uuids = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(5000)]
+    skus = [f"{rng.getrandbits(64):016x}" for _ in range(20000)]
     t0 = 1_700_000_000
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="ascii")  # noqa: SIM115
     try:
@@ -69,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
                 path = tpl
                 if "{" in tpl:
                     path = tpl.format(
-                        n=rng.randrange(1, 2_000_000),
+                        # Popular ids repeat, the tail is long: log-uniform over 1..200,000.
+                        n=int(MAX_ID ** rng.random()),
                         u=uuids[rng.randrange(len(uuids))],
-                        h=f"{rng.getrandbits(64):016x}",
+                        h=skus[rng.randrange(len(skus))],
                         d=f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
                         p=rng.randrange(1, 50),
                     )

@@ -79,6 +79,7 @@ class SlowReport:
     inputs: SlowInputs
     sort: str
     total_time_s: float | None
+    endpoint_count: int  # endpoints in the data; `endpoints` may hold only the first --top
     endpoints: tuple[EndpointTime, ...]
     slowest: tuple[SlowRequest, ...]
     headline: str

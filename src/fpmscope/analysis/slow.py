@@ -272,6 +272,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         inputs=inputs,
         sort=sort,
         total_time_s=_s(grand),
+        endpoint_count=len(items),
         endpoints=tuple(endpoints),
         slowest=tuple(slowest),
         headline=_headline(endpoints, inputs, sort),

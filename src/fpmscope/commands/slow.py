@@ -20,6 +20,7 @@ from fpmscope.slowreport import SlowReport
 
 RENDERERS = {"table": slow_table.render, "json": slow_json.render, "csv": slow_csv.render}
 PROGRESS_BYTES = 200 * 1024 * 1024
+TABLE_TOP = 40  # endpoints a table shows unless --top says otherwise; JSON and CSV hold all
 
 
 def pick_log_format(log_format: str | None, nginx_conf: Path | None, format_name: str | None) -> LogFormat | None:
@@ -83,7 +84,7 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
     "--format-name", default=None, help="Which log_format of --nginx-conf (default: the one access_log uses)."
 )
 @click.option("--sort", type=click.Choice(SORT_KEYS), default="total", show_default=True, help="Rank endpoints by.")
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints.")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints (table: 40).")
 @click.option(
     "--slowest", type=click.IntRange(min=0), default=10, show_default=True, help="List the N slowest requests."
 )
@@ -118,6 +119,8 @@ def slow(  # noqa: PLR0917 - one parameter per click option
     logs together, each endpoint also shows PHP wall and CPU time.
     """
     out_fmt = pick_format(fmt, output)
+    if top is None and out_fmt == "table":
+        top = TABLE_TOP
     log_fmt = pick_log_format(log_format, nginx_conf, format_name)
     options = SlowOptions(
         sort=sort,

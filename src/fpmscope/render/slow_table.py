@@ -77,6 +77,9 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             f"{e.errors:,}",
         )
     con.print(table)
+    hidden = report.endpoint_count - len(report.endpoints)
+    if hidden > 0:
+        con.print(Text(f"... and {hidden:,} more endpoints (--top N shows more)"))
     con.print()
     mix = Table(title="Status mix and bytes", title_justify="left", show_edge=False, pad_edge=False)
     mix.add_column("endpoint", overflow="fold", min_width=24)
