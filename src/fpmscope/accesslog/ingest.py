@@ -39,7 +39,7 @@ HITS_COLUMNS: Final = (
     ("bytes", "BIGINT"),
     ("rt", "DOUBLE"),
     ("upstream", "DOUBLE"),
-    ("ts_text", "VARCHAR"),
+    ("ts", "TIMESTAMPTZ"),
     ("request_id", "VARCHAR"),
 )
 # Bookkeeping columns after HITS_COLUMNS: whether the row is a request, and if not its text.
@@ -74,11 +74,13 @@ SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("request_time_s", _NUM),
     ),
     "upstream": (("upstream_response_time", _MULTI_SUM),),
-    "ts_text": (("time_local", "{v}"), ("time_iso8601", "{v}"), ("msec", "{v}")),
+    "ts": (
+        ("time_local", "try_strptime({v}, '%d/%b/%Y:%H:%M:%S %z')"),
+        ("time_iso8601", "TRY_CAST({v} AS TIMESTAMPTZ)"),
+        ("msec", "to_timestamp(TRY_CAST({v} AS DOUBLE))"),
+    ),
     "request_id": (("request_id", "nullif({v}, '-')"), ("http_x_request_id", "nullif({v}, '-')")),
 }
-# How each time variable's text becomes a timestamp (see analysis/slow.py).
-TS_KINDS: Final = {"time_local": "clf", "time_iso8601": "iso", "msec": "epoch"}
 # JSON keys seen in the wild -> variables, for JSON logs read without a --log-format.
 JSON_ALIASES: Final = {
     "request_time": "request_time",
@@ -111,7 +113,6 @@ class AccessIngest:
     skipped: int
     skipped_example: str | None
     columns: tuple[str, ...]  # report columns the format provides (rt, upstream, ...)
-    ts_kind: str | None
     first_line: str | None
 
 
@@ -196,22 +197,19 @@ def _quote(name: str) -> str:
     return '"v_' + name.replace('"', "") + '"'
 
 
-def _canonical_select(fmt: LogFormat) -> tuple[str, tuple[str, ...], str | None]:
+def _canonical_select(fmt: LogFormat) -> tuple[str, tuple[str, ...]]:
     """SELECT list mapping variable columns to HITS_COLUMNS; the report columns provided."""
     available = set(fmt.variables)
     exprs, provided = [], []
-    ts_kind = None
     for column, _ in HITS_COLUMNS:
         expr = "NULL"
         for var, template in SOURCES[column]:
             if var in available:
                 expr = template.format(v=_quote(var))
                 provided.append(column)
-                if column == "ts_text":
-                    ts_kind = TS_KINDS[var]
                 break
         exprs.append(f"{expr} AS {column}")
-    return ", ".join(exprs), tuple(provided), ts_kind
+    return ", ".join(exprs), tuple(provided)
 
 
 def _validity(fmt: LogFormat) -> str:
@@ -254,7 +252,7 @@ class Loader:
     def __init__(self, con: duckdb.DuckDBPyConnection, fmt: LogFormat) -> None:
         self.con = con
         self.fmt = fmt
-        self.select, self.columns, self.ts_kind = _canonical_select(fmt)
+        self.select, self.columns = _canonical_select(fmt)
         self.valid = _validity(fmt)
         self.needed = sorted(_needed_vars(fmt))
         if not self.needed:
@@ -457,7 +455,6 @@ def ingest(
         skipped=loader.skipped,
         skipped_example=loader.example,
         columns=loader.columns,
-        ts_kind=loader.ts_kind,
         first_line=first_line,
     )
 

@@ -21,12 +21,6 @@ from fpmscope.slowreport import EndpointTime, SlowInputs, SlowReport, SlowReques
 from fpmscope.sql import query
 
 SORT_KEYS: Final = ("total", "count", "mean", "p50", "p95", "p99", "max", "errors")
-TS_SQL: Final = {
-    "clf": "try_strptime(ts_text, '%d/%b/%Y:%H:%M:%S %z')",
-    "iso": "TRY_CAST(ts_text AS TIMESTAMPTZ)",
-    "epoch": "to_timestamp(TRY_CAST(ts_text AS DOUBLE))",
-    None: "NULL::TIMESTAMPTZ",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +113,6 @@ class Source:
     parsed: int
     skipped: int
     skipped_example: str | None
-    ts_kind: str | None
     has_time: bool
     notes: tuple[str, ...] = ()
 
@@ -219,7 +212,7 @@ def _ordered(items: list[EndpointTime], sort: str) -> list[EndpointTime]:
 def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions) -> SlowReport:
     where, params, described = options.where()
     view = {"access": "slow_source_access", "probe": "slow_source_probe", "access+probe": "slow_source_joined"}
-    con.execute(query(view[source.kind]).format(ts=TS_SQL[source.ts_kind]))
+    con.execute(query(view[source.kind]))
     if params:  # a view cannot hold parameters: filtered requests are materialized
         con.execute(f"CREATE OR REPLACE TEMP TABLE slow_source AS SELECT * FROM slow_all WHERE {where}", params)
     else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -20,6 +22,7 @@ from fpmscope.slowreport import SlowReport
 
 RENDERERS = {"table": slow_table.render, "json": slow_json.render, "csv": slow_csv.render}
 PROGRESS_BYTES = 200 * 1024 * 1024
+MEMORY_LIMIT = "768MB"
 TABLE_TOP = 40  # endpoints a table shows unless --top says otherwise; JSON and CSV hold all
 
 
@@ -34,9 +37,15 @@ def pick_log_format(log_format: str | None, nginx_conf: Path | None, format_name
 
 
 def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptions) -> SlowReport:
-    con = probe_ingest.connect(None)
-    access_ingest.create_hits(con)
+    started = time.perf_counter()
     with access_ingest.temp_dir() as tmp:
+        # A scratch database file, not :memory:: DuckDB compresses the requests as it stores
+        # them and keeps only MEMORY_LIMIT in RAM (exact percentiles need every request's time).
+        con = probe_ingest.connect(str(Path(tmp) / "work.duckdb"))
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute("SET temp_directory = ?", [str(Path(tmp) / "spill")])
+        con.execute("SET TimeZone = 'UTC'")  # times shown in UTC, whatever zones the logs mix
+        access_ingest.create_hits(con)
         inputs = access_ingest.classify(logs, Path(tmp))
         notes: list[str] = []
         access = None
@@ -44,27 +53,31 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
             big = sum(p.stat().st_size for _, p in inputs.access) > PROGRESS_BYTES
             access = access_ingest.ingest(con, inputs.access, fmt, progress=big and sys.stderr.isatty())
         probe = probe_ingest.ingest(con, [str(p) for _, p in inputs.probe]) if inputs.probe else None
-    if probe is not None and probe.rows == 0:
-        raise FpmscopeError(f"no probe records in {', '.join(n for n, _ in inputs.probe)}")
-    if access is not None and probe is not None and "request_id" not in access.columns:
-        notes.append("the access logs carry no $request_id, so probe records are not matched to them")
-        probe = None
-    kind = "access+probe" if access and probe else ("access" if access else "probe")
-    skipped = (access.skipped if access else 0) + (probe.skipped if probe else 0)
-    example = (access.skipped_example if access else None) or (probe.skipped_example if probe else None)
-    source = Source(
-        kind=kind,
-        files=tuple(logs),
-        format_name=access.format_name if access else None,
-        format=access.format_source if access else None,
-        parsed=(access.parsed if access else 0) + (probe.rows if probe else 0),
-        skipped=skipped,
-        skipped_example=example,
-        ts_kind=access.ts_kind if access else "epoch",
-        has_time=bool(access is None or "rt" in access.columns),
-        notes=tuple(notes),
-    )
-    return analyze(con, source, options)
+        if probe is not None and probe.rows == 0:
+            raise FpmscopeError(f"no probe records in {', '.join(n for n, _ in inputs.probe)}")
+        if access is not None and probe is not None and "request_id" not in access.columns:
+            notes.append("the access logs carry no $request_id, so probe records are not matched to them")
+            probe = None
+        kind = "access+probe" if access and probe else ("access" if access else "probe")
+        skipped = (access.skipped if access else 0) + (probe.skipped if probe else 0)
+        example = (access.skipped_example if access else None) or (probe.skipped_example if probe else None)
+        source = Source(
+            kind=kind,
+            files=tuple(logs),
+            format_name=access.format_name if access else None,
+            format=access.format_source if access else None,
+            parsed=(access.parsed if access else 0) + (probe.rows if probe else 0),
+            skipped=skipped,
+            skipped_example=example,
+            has_time=bool(access is None or "rt" in access.columns),
+            notes=tuple(notes),
+        )
+        loaded = time.perf_counter()
+        report = analyze(con, source, options)
+        con.close()
+    if os.environ.get("FPMSCOPE_TIMING"):
+        click.echo(f"fpmscope: read {loaded - started:.2f} s, analysis {time.perf_counter() - loaded:.2f} s", err=True)
+    return report
 
 
 @click.command()

@@ -1,5 +1,4 @@
--- Access-log requests as the slow analysis reads them: time `t` in seconds. {ts}: the SQL that
--- turns ts_text into a timestamp for this log's format.
+-- Access-log requests as the slow analysis reads them: time `t` in seconds..
 CREATE OR REPLACE TEMP VIEW slow_all AS
 SELECT
     rowid AS seq,
@@ -11,7 +10,7 @@ SELECT
     upstream,
     NULL::DOUBLE AS php,
     NULL::DOUBLE AS cpu,
-    ts_text,
-    {ts} AS ts,
+    strftime(ts, '%Y-%m-%dT%H:%M:%S%z') AS ts_text,
+    ts,
     request_id
 FROM hits

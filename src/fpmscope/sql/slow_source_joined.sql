@@ -11,8 +11,8 @@ SELECT
     h.upstream,
     r.wall_us / 1e6 AS php,
     (r.cpu_user_us + r.cpu_sys_us) / 1e6 AS cpu,
-    h.ts_text,
-    {ts} AS ts,
+    strftime(h.ts, '%Y-%m-%dT%H:%M:%S%z') AS ts_text,
+    h.ts,
     h.request_id
 FROM hits h
 LEFT JOIN (SELECT * FROM requests WHERE request_id <> '') r USING (request_id)
