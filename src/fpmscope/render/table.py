@@ -66,8 +66,8 @@ def render(report: LeakReport, options: RenderOptions) -> str:
             con.print(line)
         con.print()
     table = Table(title="Memory kept per endpoint", title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("endpoint", overflow="fold", min_width=30)
-    for name in ("requests", "kept/req", "99% low", "kept total", "native", "zend cache", "shared", "peak"):
+    table.add_column("endpoint", overflow="fold", min_width=24)
+    for name in ("requests", "kept/req", "kept total", "native", "zend cache", "shared", "peak"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("verdict")
     for e in report.endpoints:
@@ -75,7 +75,6 @@ def render(report: LeakReport, options: RenderOptions) -> str:
             Text(e.endpoint),
             str(e.requests),
             size(e.retained_bytes_per_request),
-            size(e.retained_bytes_low),
             size(e.retained_bytes_total),
             size(e.native_bytes_per_request),
             size(e.zend_cache_bytes_per_request),
