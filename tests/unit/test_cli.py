@@ -37,7 +37,7 @@ def test_missing_log_is_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_a_log_with_no_records_is_an_error_not_an_empty_report(tmp_path: Path) -> None:
     (tmp_path / "junk.log").write_text("hello\nworld\n")
     code, out, err = run("leaks", str(tmp_path / "junk.log"))
-    assert code == 2
+    assert code == 2 and out == ""
     assert "no probe records" in err and "'hello'" in err
 
 
