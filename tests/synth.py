@@ -23,6 +23,8 @@ class Worker:
     native: int = 8 * MiB
     zend_cache: int = 2 * MiB
     shared: int = 6 * MiB
+    host: str = "web1"
+    pool: str = "www"
     records: list[ProbeRecord] = field(default_factory=list)
 
     def request(
@@ -41,8 +43,8 @@ class Worker:
         anon = self.native + self.zend_cache
         self.records.append(
             ProbeRecord(
-                host="web1",
-                pool="www",
+                host=self.host,
+                pool=self.pool,
                 pid=self.pid,
                 worker_start=self.start,
                 ts=self.ts,
@@ -87,3 +89,26 @@ def write(path: Path, *workers: Worker) -> Path:
     lines = [r.to_line() for w in workers for r in w.records]
     path.write_text("".join(lines))
     return path
+
+
+# Log text written to attack an HTML report: each would set window.__xss if it ever ran.
+XSS_CORPUS = (
+    "/x/</script><script>window.__xss=1</script>",
+    '/y/<img src=x onerror="window.__xss=2">',
+    "/z/\"'><svg onload=window.__xss=3>",
+    "/t/{{7*7}}/${7*7}/<!--",
+    "/u/line\u2028sep\u2029para",
+    "/v/\u202egnp.exe\u202c/\u2066isolate\u2069/zero\u200bwidth",
+    "/w/javascript:window.__xss=4",
+)
+
+
+def hostile_worker(pid: int, ts: float, requests: int = 210) -> Worker:
+    """A worker whose host, pool and URIs are the XSS corpus; its first URI leaks 64 KiB."""
+    w = Worker(pid=pid, start=pid, ts=ts, host="<b>web</b>\u202e", pool="</script><script>window.__xss=5</script>")
+    for i in range(requests):
+        uri = XSS_CORPUS[i % len(XSS_CORPUS)]
+        w.request(
+            uri, keep=64 * 1024 if uri == XSS_CORPUS[0] else 0, tag="<i onmouseover=window.__xss=6>" if i == 5 else ""
+        )
+    return w
