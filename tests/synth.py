@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from fpmscope.records import ProbeRecord
 
 MiB = 1 << 20
@@ -112,3 +114,31 @@ def hostile_worker(pid: int, ts: float, requests: int = 210) -> Worker:
             uri, keep=64 * 1024 if uri == XSS_CORPUS[0] else 0, tag="<i onmouseover=window.__xss=6>" if i == 5 else ""
         )
     return w
+
+
+MANY = """
+COPY (
+    WITH r AS (SELECT i, 1000 + i % $workers AS pid, hash(i) % 20 AS e FROM range($n) t(i)),
+    m AS (
+        SELECT *, 8388608 + 65536 * coalesce(sum((e = 0)::INTEGER) OVER (
+            PARTITION BY pid ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+            AS anon,
+            CASE WHEN i % 97 = 0 THEN 20971520 ELSE 0 END AS peak
+        FROM r
+    )
+    SELECT 'fpms1', 'web1', 'www', pid, 5, round(1700000000 + i * 0.001, 6),
+        500 + hash(i * 7) % 50000, 300, 20, anon + 6291456, anon + peak + 6291456, anon, anon + peak, 6291456, 6291456,
+        400000, 400000 + peak, 400000 + peak, 2097152, 2097152 + peak, 200, 'GET', '/e' || e || '/' || (i % 1000),
+        '/srv/app/index.php', NULL, 40, 'ok', NULL, NULL
+    FROM m ORDER BY i
+) TO '{path}' (DELIMITER '\t', HEADER false, QUOTE '')
+"""
+
+
+def write_many(path: Path, n: int, workers: int) -> Path:
+    """A big probe log written by DuckDB (a million lines in seconds): `workers` workers, 20
+    endpoints `/eK/{id}`, /e0 keeps 64 KiB per request, every 97th request peaks 20 MiB higher and frees it."""
+    if "'" in str(path):
+        raise ValueError("path must not contain a quote")
+    duckdb.connect().execute(MANY.format(path=path), {"n": n, "workers": workers})
+    return path

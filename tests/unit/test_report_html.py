@@ -18,7 +18,7 @@ from fpmscope.analysis.timelines import DEFAULT_TIMELINES, TimelineOptions
 from fpmscope.cli import main
 from fpmscope.fullreport import FullReport
 from fpmscope.render import RenderOptions, html
-from tests.synth import MiB, Worker, hostile_worker, noise, write
+from tests.synth import MiB, Worker, hostile_worker, noise, write, write_many
 
 DATA = re.compile(r'<script type="application/json" id="fpmscope-data">(.*?)</script>', re.S)
 
@@ -187,3 +187,20 @@ def test_cli_rejects_bad_input_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no such access log" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_big_log_gives_a_small_page(tmp_path: Path) -> None:
+    # Size is bounded by workers shown x buckets and table rows, not by requests.
+    log = write_many(tmp_path / "big.log", 200_000, workers=40)
+    con = ingest.connect(None)
+    rep = full.build(con, ingest.ingest(con, [str(log)]), LeakOptions(top=500))
+    assert [e.endpoint for e in rep.leaks.suspects] == ["GET /e0/{id}"]
+    assert rep.timelines.workers_total == 40
+    assert len(rep.timelines.workers) == DEFAULT_TIMELINES.max_workers
+    page = html.render(rep, RenderOptions())
+    assert len(page.encode()) < 1_000_000
+    for w in rep.timelines.workers:
+        assert w.requests == 5000
+        assert len(w.seq) <= 3 * DEFAULT_TIMELINES.buckets + DEFAULT_TIMELINES.suspect_cap
+        assert max(w.anon) == w.anon_max and w.anon[0] == w.anon_first  # extremes survive downsampling
+        assert w.floor[-1] - w.floor[0] > 10 * MiB  # and the climb shows
