@@ -68,6 +68,12 @@ def test_report_opens_sorts_and_draws_in_chromium(demo_run: DemoRun, tmp_path: P
         for label, marks, rise in real:
             assert marks >= 20 and rise > 25, (label, marks, rise)  # SVG y grows downwards
 
+        # The page as a person first sees it, for a person to look at.
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot: {shot}")
+
         # Clicking a header sorts; clicking again reverses; the filter hides rows.
         page.click("#endpoint-table th:nth-child(2) button")
         requests = [int(v) for v in column(o, "endpoint-table", 1)]
@@ -117,12 +123,6 @@ def test_report_opens_sorts_and_draws_in_chromium(demo_run: DemoRun, tmp_path: P
         table_text = page.locator("#endpoint-table").inner_text()
         assert '<img src=x onerror="window.__xss=2">' in table_text
         assert "⟨U+202E⟩gnp.exe" in table_text
-
-        page.mouse.move(0, 0)
-        ARTIFACTS.mkdir(exist_ok=True)
-        shot = ARTIFACTS / "report.png"
-        page.screenshot(path=str(shot), full_page=True)
-        print(f"screenshot: {shot}")
 
         assert o.errors == []
         assert o.requests == [out.resolve().as_uri()]
