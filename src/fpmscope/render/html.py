@@ -26,8 +26,9 @@ import jinja2
 from fpmscope import __version__
 from fpmscope.fullreport import FullReport
 from fpmscope.render import RenderOptions
-from fpmscope.render.table import duration, size
+from fpmscope.render.table import duration
 from fpmscope.report import SCHEMA_VERSION
+from fpmscope.units import size
 
 # Unicode categories that change how surrounding text is shown, or hide: controls, format
 # characters (bidi embeddings/overrides/isolates, zero-width), line and paragraph separators.
