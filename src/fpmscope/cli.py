@@ -15,6 +15,7 @@ from fpmscope import __version__
 from fpmscope.commands.demo import demo
 from fpmscope.commands.leaks import dump, leaks
 from fpmscope.commands.probe import probe
+from fpmscope.commands.workers import workers
 from fpmscope.errors import FpmscopeError
 
 
@@ -36,5 +37,5 @@ def main() -> None:
     """Find the PHP endpoints that make PHP-FPM workers leak memory, and the slow ones."""
 
 
-for command in (probe, leaks, dump, demo):
+for command in (probe, leaks, dump, demo, workers):
     main.add_command(command)

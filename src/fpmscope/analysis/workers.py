@@ -1,0 +1,182 @@
+"""Workers over their lives: requests served, memory first and last, growth per request, the
+endpoints behind it, and whether each worker was recycled or is still alive.
+
+Growth per request is the Theil-Sen slope (the median of the slopes between all pairs of
+points) of each worker's native memory level against its request number, after warm-up.
+The median of per-request deltas would not do: when the leaking endpoint is less than half
+of a worker's traffic, as it usually is, the median delta is 0. The mean of the deltas is the
+straight line between the first and last point, moved by any one-off step (a late warm-up, a
+heap re-extension). Theil-Sen follows the steady trend and ignores up to ~29% of outlying
+points. The native level (anon minus Zend's chunk cache) is used so that Zend keeping a big
+request's chunks cached for a few requests does not look like growth.
+
+A worker is *recycled* when a later worker of the same host and pool started serving after
+its last request and its own records stop well before the log ends for that pool: more than
+QUIET_GAPS times its median interval between requests, and at least QUIET_MIN_S. A worker
+that went quiet with no successor is *stopped* (idle kill, pool shutdown); else it is *alive*.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+import duckdb
+
+from fpmscope.analysis.leaks import WORKER_WARMUP, LeakOptions, _summary, prepare
+from fpmscope.ingest import IngestResult
+from fpmscope.sql import query
+from fpmscope.workersreport import WorkerEndpoint, WorkerLife, WorkersReport
+
+# Points per worker fed to Theil-Sen (pairs grow as the square); evenly thinned beyond this.
+MAX_POINTS = 128
+# Fewer points than this after warm-up give no slope.
+MIN_POINTS = 8
+QUIET_GAPS = 20
+QUIET_MIN_S = 1.0
+TOP_ENDPOINTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    slope: float  # native bytes per request
+    baseline_anon: float  # anon level right after warm-up
+
+
+@dataclass(frozen=True, slots=True)
+class _Life:
+    """One row of sql/worker_lives.sql, in its column order."""
+
+    worker: str
+    host: str
+    pool: str
+    pid: int
+    worker_start: int | None
+    requests: int
+    first_ts: float
+    last_ts: float
+    first_anon: int | None
+    last_anon: int | None
+    first_shared: int | None
+    last_shared: int | None
+    median_gap: float
+    log_end: float
+    replaced: bool
+
+
+def theil_sen(xs: list[float], ys: list[float]) -> float:
+    """Median of the pairwise slopes; xs must be distinct."""
+    slopes = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i in range(len(xs)) for j in range(i + 1, len(xs))]
+    return statistics.median(slopes)
+
+
+def trends(con: duckdb.DuckDBPyConnection) -> dict[str, Trend]:
+    """Growth trend of every worker with enough requests after warm-up (needs leak_requests)."""
+    series: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for worker, seq, anon, native in con.execute(query("worker_series"), [WORKER_WARMUP, MAX_POINTS]).fetchall():
+        series[worker].append((seq, anon, native))
+    out = {}
+    for worker, points in series.items():
+        if len(points) < MIN_POINTS:
+            continue
+        xs = [float(p[0]) for p in points]
+        slope = theil_sen(xs, [float(p[2]) for p in points])
+        start = WORKER_WARMUP + 1
+        baseline = statistics.median(p[1] - slope * (p[0] - start) for p in points)
+        out[worker] = Trend(slope=slope, baseline_anon=baseline)
+    return out
+
+
+def _contributors(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[WorkerEndpoint, ...]]:
+    rows: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
+    for worker, endpoint, requests, kept in con.execute(query("worker_endpoints")).fetchall():
+        rows[worker].append((endpoint, requests, float(kept)))
+    out = {}
+    for worker, items in rows.items():
+        total = sum(kept for _, _, kept in items)
+        out[worker] = tuple(
+            WorkerEndpoint(endpoint=e, requests=n, kept_bytes=kept, share=round(kept / total, 4))
+            for e, n, kept in items[:TOP_ENDPOINTS]
+        )
+    return out
+
+
+def _state(life: _Life) -> tuple[str, str]:
+    quiet = life.log_end - life.last_ts
+    limit = max(QUIET_MIN_S, QUIET_GAPS * life.median_gap)
+    if quiet <= limit:
+        return "alive", f"served until {quiet:.1f} s before the log's end"
+    if life.replaced:
+        return "recycled", f"stopped {quiet:.1f} s before the log's end and a later worker took over"
+    return "stopped", f"stopped {quiet:.1f} s before the log's end with no later worker"
+
+
+def _diff(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else b - a
+
+
+def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> WorkersReport:
+    prepare(con, LeakOptions())
+    lives = [_Life(*row) for row in con.execute(query("worker_lives")).fetchall()]
+    fits = trends(con)
+    contributors = _contributors(con)
+    workers = []
+    for life in lives:
+        state, reason = _state(life)
+        trend = fits.get(life.worker)
+        workers.append(
+            WorkerLife(
+                host=life.host,
+                pool=life.pool,
+                pid=life.pid,
+                worker_start=life.worker_start,
+                first_seen=life.first_ts,
+                last_seen=life.last_ts,
+                requests=life.requests,
+                first_anon_bytes=life.first_anon,
+                last_anon_bytes=life.last_anon,
+                first_shared_bytes=life.first_shared,
+                last_shared_bytes=life.last_shared,
+                anon_growth_bytes=_diff(life.first_anon, life.last_anon),
+                growth_bytes_per_request=None if trend is None else round(trend.slope, 1),
+                baseline_anon_bytes=None if trend is None else round(trend.baseline_anon),
+                top_endpoints=contributors.get(life.worker, ()),
+                state=state,
+                state_reason=reason,
+            )
+        )
+    # The swelling worker first; workers without a slope last, in order of life.
+    workers.sort(key=lambda w: (w.growth_bytes_per_request is None, -(w.growth_bytes_per_request or 0.0)))
+    summary = _summary(con, ingest)
+    counts = {s: sum(w.state == s for w in workers) for s in ("alive", "recycled", "stopped")}
+    return WorkersReport(
+        inputs=summary,
+        workers=tuple(workers),
+        recycled=counts["recycled"],
+        alive=counts["alive"],
+        stopped=counts["stopped"],
+        verdict=_verdict(workers),
+    )
+
+
+def _size(n: float) -> str:
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if abs(n) >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def _verdict(workers: list[WorkerLife]) -> str:
+    if not workers:
+        return "No probe records to analyse."
+    top = workers[0]
+    if top.growth_bytes_per_request is None:
+        return f"{len(workers)} workers, none with enough requests after warm-up to measure growth."
+    if top.growth_bytes_per_request < 1:
+        return f"{len(workers)} workers; none grows with the requests it serves."
+    cause = f", mostly from {top.top_endpoints[0].endpoint}" if top.top_endpoints else ""
+    return (
+        f"{len(workers)} workers; the fastest-growing (pid {top.pid} on {top.host}) gains "
+        f"{_size(top.growth_bytes_per_request)} per request{cause}."
+    )
