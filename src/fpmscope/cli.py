@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from fpmscope import __version__
+from fpmscope.commands.advise import advise
 from fpmscope.commands.demo import demo
 from fpmscope.commands.leaks import dump, leaks
 from fpmscope.commands.probe import probe
@@ -37,5 +38,5 @@ def main() -> None:
     """Find the PHP endpoints that make PHP-FPM workers leak memory, and the slow ones."""
 
 
-for command in (probe, leaks, dump, demo, workers):
+for command in (probe, leaks, dump, demo, workers, advise):
     main.add_command(command)

@@ -7,8 +7,9 @@ The median of per-request deltas would not do: when the leaking endpoint is less
 of a worker's traffic, as it usually is, the median delta is 0. The mean of the deltas is the
 straight line between the first and last point, moved by any one-off step (a late warm-up, a
 heap re-extension). Theil-Sen follows the steady trend and ignores up to ~29% of outlying
-points. The native level (anon minus Zend's chunk cache) is used so that Zend keeping a big
-request's chunks cached for a few requests does not look like growth.
+points (spikes) and steps near either end of a worker's life. The native level (anon minus
+Zend's chunk cache) is used so that Zend keeping a big request's chunks cached for a few
+requests does not look like growth.
 
 A worker is *recycled* when a later worker of the same host and pool started serving after
 its last request and its own records stop well before the log ends for that pool: more than

@@ -81,7 +81,8 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
     con.print(
         Text(
             "growth/req: Theil-Sen slope of native memory (anon minus Zend's cache) per request after "
-            "warm-up; state: recycled when a later worker of the pool took over and this one's records stop well before the log ends."
+            "warm-up; state: recycled when a later worker of the pool took over and this one's records "
+            "stop well before the log ends."
         )
     )
     return buf.getvalue()
