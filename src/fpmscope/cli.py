@@ -16,6 +16,7 @@ from fpmscope.commands.advise import advise
 from fpmscope.commands.demo import demo
 from fpmscope.commands.leaks import dump, leaks
 from fpmscope.commands.probe import probe
+from fpmscope.commands.top import top
 from fpmscope.commands.workers import workers
 from fpmscope.errors import FpmscopeError
 
@@ -38,5 +39,5 @@ def main() -> None:
     """Find the PHP endpoints that make PHP-FPM workers leak memory, and the slow ones."""
 
 
-for command in (probe, leaks, dump, demo, workers, advise):
+for command in (probe, leaks, dump, demo, workers, advise, top):
     main.add_command(command)

@@ -26,7 +26,9 @@ class WorkerLife:
     Memory is taken at the start of a request, which holds what earlier requests left
     behind. `growth_bytes_per_request` is the Theil-Sen slope of native memory (anon minus
     Zend's chunk cache) over the request number after warm-up; None with too few requests.
-    `baseline_anon_bytes` is the trend's anon level right after warm-up.
+    `trend_growth_bytes` is that slope times the requests served: what the worker gained over
+    its life beyond warm-up and Zend's cache. `baseline_anon_bytes` is the trend's anon level
+    right after warm-up.
     """
 
     host: str
@@ -42,6 +44,7 @@ class WorkerLife:
     last_shared_bytes: int | None
     anon_growth_bytes: int | None
     growth_bytes_per_request: float | None
+    trend_growth_bytes: int | None  # growth_bytes_per_request times requests served
     baseline_anon_bytes: float | None
     top_endpoints: tuple[WorkerEndpoint, ...]
     state: str  # alive, recycled or stopped

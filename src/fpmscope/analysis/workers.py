@@ -141,6 +141,7 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> WorkersRepo
                 last_shared_bytes=life.last_shared,
                 anon_growth_bytes=_diff(life.first_anon, life.last_anon),
                 growth_bytes_per_request=None if trend is None else round(trend.slope, 1),
+                trend_growth_bytes=None if trend is None else round(trend.slope * life.requests),
                 baseline_anon_bytes=None if trend is None else round(trend.baseline_anon),
                 top_endpoints=contributors.get(life.worker, ()),
                 state=state,

@@ -56,7 +56,7 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
     table.add_column("host", overflow="fold", max_width=16)
     table.add_column("pid", justify="right", no_wrap=True)
     table.add_column("first seen", no_wrap=True)
-    for name in ("requests", "anon first → last", "shared first → last", "growth/req"):
+    for name in ("requests", "anon first → last", "shared first → last", "growth/req", "× requests"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("state", no_wrap=True)
     for w in report.workers:
@@ -68,6 +68,7 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
             f"{_opt_size(w.first_anon_bytes)} → {_opt_size(w.last_anon_bytes)}",
             f"{_opt_size(w.first_shared_bytes)} → {_opt_size(w.last_shared_bytes)}",
             _opt_size(w.growth_bytes_per_request),
+            _opt_size(w.trend_growth_bytes),
             Text(w.state, style=STATE_STYLE.get(w.state, "")),
         )
     con.print(table)

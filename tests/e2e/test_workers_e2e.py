@@ -1,0 +1,65 @@
+"""`fpmscope workers` and `fpmscope advise` on the logs written by the real probe in real php-fpm
+workers during the session's demo traffic."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from fpmscope import ingest
+from fpmscope.cli import main
+from tests.conftest import E2E_REQUESTS, DemoRun
+
+KiB = 1024
+
+
+def leak_counts(run: DemoRun) -> dict[int, int]:
+    """Bytes planted per worker pid: 64 KiB per thumbnail, 16 KiB per invoice request."""
+    con = ingest.connect(None)
+    ingest.ingest(con, [str(run.probe_log)])
+    rows = con.execute(
+        "SELECT pid, 64 * 1024 * count(*) FILTER (WHERE uri LIKE '/images/%/thumbnail')"
+        " + 16 * 1024 * count(*) FILTER (WHERE uri LIKE '/orders/%/invoice') FROM requests GROUP BY pid"
+    ).fetchall()
+    return {int(pid): int(planted) for pid, planted in rows}
+
+
+def test_workers_grow_by_the_planted_leaks_they_served(demo_run: DemoRun) -> None:
+    out = CliRunner().invoke(main, ["workers", str(demo_run.probe_log), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    planted = leak_counts(demo_run)
+    workers = data["workers"]
+    assert len(workers) == 4
+    assert sum(w["requests"] for w in workers) == E2E_REQUESTS
+    for w in workers:
+        assert w["state"] == "alive"
+        expected = planted[w["pid"]]
+        assert abs(w["trend_growth_bytes"] - expected) <= 0.2 * expected, (w["pid"], w["trend_growth_bytes"], expected)
+        assert w["top_endpoints"][0]["endpoint"] == "GET /images/{id}/thumbnail"
+        assert w["last_anon_bytes"] - w["first_anon_bytes"] >= 0.8 * expected
+
+
+def test_workers_table_names_the_leak_as_the_cause(demo_run: DemoRun) -> None:
+    out = CliRunner().invoke(main, ["workers", str(demo_run.probe_log)])
+    assert out.exit_code == 0
+    assert "mostly from GET /images/{id}/thumbnail" in out.stdout.splitlines()[0]
+    assert "4 workers alive at the end, 0 recycled" in out.stdout
+
+
+def test_advise_on_real_logs_recycles_and_fits_the_budget(demo_run: DemoRun) -> None:
+    out = CliRunner().invoke(main, ["advise", str(demo_run.probe_log), "--memory", "1G", "--reserve", "256M"])
+    assert out.exit_code == 0, out.output
+    assert "pm.max_children = " in out.stdout and "pm.max_requests = " in out.stdout
+    data = json.loads(
+        CliRunner()
+        .invoke(main, ["advise", str(demo_run.probe_log), "--memory", "1G", "--reserve", "256M", "--format", "json"])
+        .stdout
+    )
+    a = data["advice"]
+    # Two planted leaks at ~18% of the traffic: roughly 64 KiB * 8% + 16 KiB * 10% per request.
+    assert 3 * KiB < a["growth_bytes_per_request"] < 12 * KiB
+    assert a["recycling_needed"] and a["max_requests"] >= 500
+    # The big export request (~30 MB) sets the p99 footprint.
+    assert a["peak_footprint_bytes"] > 16 * 1024 * KiB
