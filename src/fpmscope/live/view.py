@@ -86,6 +86,8 @@ def render(snap: Snapshot) -> RenderableType:
         "ms, cpu, mem: the current or last request's duration, CPU and Zend peak.",
         style="dim",
     )
+    if not snap.workers:
+        return Group(_pool_line(snap), Text("No PHP-FPM workers found: is the pool running, and named as given?"))
     return Group(_pool_line(snap), table, note)
 
 
