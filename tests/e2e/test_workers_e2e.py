@@ -4,14 +4,18 @@ workers during the session's demo traffic."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from fpmscope import ingest
 from fpmscope.cli import main
+from fpmscope.commands.probe import probe_path
+from fpmscope.demo import app, stack, traffic
 from tests.conftest import E2E_REQUESTS, DemoRun
 
 KiB = 1024
+MAX_REQUESTS = 40
 
 
 def leak_counts(run: DemoRun) -> dict[int, int]:
@@ -67,3 +71,28 @@ def test_advise_on_real_logs_recycles_and_fits_the_budget(demo_run: DemoRun) -> 
     assert a["recycling_needed"] and a["max_requests"] >= 500
     # The big export request (~30 MB) sets the p99 footprint.
     assert a["peak_footprint_bytes"] > 16 * 1024 * KiB
+
+
+def test_workers_recycled_by_pm_max_requests_are_told_apart_from_live_ones(tmp_path: Path) -> None:
+    docroot = app.install_app(tmp_path / "www")
+    cfg = stack.StackConfig(
+        docroot=docroot, workers=2, probe=probe_path(), pool_settings={"pm.max_requests": str(MAX_REQUESTS)}
+    )
+    with stack.running(cfg, tmp_path / "servers") as servers:
+        # 250 requests: six workers serve 40 each and are recycled, newer ones the last 10.
+        traffic.drive(servers.url, ["/", "/products/1", "/catalog/2", "/", "/products/1"] * 50, concurrency=2)
+        log = servers.probe_log
+    out = CliRunner().invoke(main, ["workers", str(log), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    workers = json.loads(out.stdout)["workers"]
+    assert sum(w["requests"] for w in workers) == 250
+    assert len(workers) in (7, 8)  # the last 10 requests may all go to one new worker
+    recycled = [w for w in workers if w["state"] == "recycled"]
+    assert len(recycled) >= 4
+    assert {w["requests"] for w in recycled} == {MAX_REQUESTS}
+    # Workers still short of pm.max_requests are alive. A worker recycled within the last 20
+    # requests of the log cannot be told from a live one yet, and is called alive too.
+    young = [w for w in workers if w["requests"] < MAX_REQUESTS]
+    assert young and {w["state"] for w in young} == {"alive"}
+    # FPM reuses pids rarely, but every (pid, start) pair is its own worker.
+    assert len({(w["pid"], w["worker_start"]) for w in workers}) == len(workers)

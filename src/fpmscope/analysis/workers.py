@@ -12,9 +12,11 @@ Zend's chunk cache) is used so that Zend keeping a big request's chunks cached f
 requests does not look like growth.
 
 A worker is *recycled* when a later worker of the same host and pool started serving after
-its last request and its own records stop well before the log ends for that pool: more than
-QUIET_GAPS times its median interval between requests, and at least QUIET_MIN_S. A worker
-that went quiet with no successor is *stopped* (idle kill, pool shutdown); else it is *alive*.
+its last request and its own records stop well before the log ends for that pool: the pool
+served at least QUIET_REQUESTS more requests, over more than QUIET_GAPS times the worker's
+median interval between requests (so an idle worker of a quiet pool is not called gone). A
+worker that went quiet with no successor is *stopped* (idle kill, pool shutdown); else it is
+*alive*.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from fpmscope.workersreport import WorkerEndpoint, WorkerLife, WorkersReport
 MAX_POINTS = 128
 # Fewer points than this after warm-up give no slope.
 MIN_POINTS = 8
-QUIET_GAPS = 20
-QUIET_MIN_S = 1.0
+QUIET_GAPS = 10
+QUIET_REQUESTS = 20
 TOP_ENDPOINTS = 3
 
 
@@ -63,6 +65,7 @@ class _Life:
     last_shared: int | None
     median_gap: float
     log_end: float
+    pool_after: int
     replaced: bool
 
 
@@ -105,12 +108,12 @@ def _contributors(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[WorkerEndpo
 
 def _state(life: _Life) -> tuple[str, str]:
     quiet = life.log_end - life.last_ts
-    limit = max(QUIET_MIN_S, QUIET_GAPS * life.median_gap)
-    if quiet <= limit:
-        return "alive", f"served until {quiet:.1f} s before the log's end"
+    after = f"{quiet:.1f} s and {life.pool_after} pool requests before the log's end"
+    if quiet <= QUIET_GAPS * life.median_gap or life.pool_after < QUIET_REQUESTS:
+        return "alive", f"served until {after}"
     if life.replaced:
-        return "recycled", f"stopped {quiet:.1f} s before the log's end and a later worker took over"
-    return "stopped", f"stopped {quiet:.1f} s before the log's end with no later worker"
+        return "recycled", f"stopped {after}; a later worker took over"
+    return "stopped", f"stopped {after}, with no later worker"
 
 
 def _diff(a: int | None, b: int | None) -> int | None:
