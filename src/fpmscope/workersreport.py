@@ -47,7 +47,7 @@ class WorkerLife:
     trend_growth_bytes: int | None  # growth_bytes_per_request times requests served
     baseline_anon_bytes: float | None
     top_endpoints: tuple[WorkerEndpoint, ...]
-    state: str  # alive, recycled or stopped
+    state: str  # recycled (a later worker took over) or alive
     state_reason: str
 
 
@@ -57,7 +57,6 @@ class WorkersReport:
     workers: tuple[WorkerLife, ...]
     recycled: int
     alive: int
-    stopped: int
     verdict: str
 
 

@@ -50,16 +50,25 @@ def test_reused_pid_is_two_workers_and_the_first_was_recycled(tmp_path: Path) ->
     assert workers[42, 1000].state == "recycled"
     assert workers[42, 1000].requests == 300
     assert workers[42, 5000].state == "alive"
-    assert (rep.recycled, rep.alive, rep.stopped) == (1, 1, 0)
+    assert (rep.recycled, rep.alive) == (1, 1)
 
 
-def test_worker_that_went_quiet_with_no_successor_is_stopped(tmp_path: Path) -> None:
+def test_quiet_worker_with_no_successor_is_not_called_gone(tmp_path: Path) -> None:
     rng = random.Random(2)
     busy = serve(Worker(pid=1, start=10), rng, 600)
     quiet = serve(Worker(pid=2, start=10), rng, 100)  # same start time, ends 5 s before busy
     rep = report(tmp_path, busy, quiet)
-    assert by_key(rep)[2, 10].state == "stopped"
-    assert by_key(rep)[1, 10].state == "alive"
+    assert by_key(rep)[2, 10].state == "alive"
+    assert "no later worker" in by_key(rep)[2, 10].state_reason
+
+
+def test_worker_replaced_in_the_last_few_requests_is_not_yet_called_recycled(tmp_path: Path) -> None:
+    rng = random.Random(6)
+    first = serve(Worker(pid=5, start=1), rng, 300)
+    second = serve(Worker(pid=6, start=2, ts=first.ts + 0.5), rng, 10)
+    rep = report(tmp_path, first, second)
+    assert by_key(rep)[5, 1].state == "alive"
+    assert "too close to the end" in by_key(rep)[5, 1].state_reason
 
 
 def test_leaking_worker_grows_by_leak_size_times_its_leak_share(tmp_path: Path) -> None:

@@ -13,10 +13,11 @@ requests does not look like growth.
 
 A worker is *recycled* when a later worker of the same host and pool started serving after
 its last request and its own records stop well before the log ends for that pool: the pool
-served at least QUIET_REQUESTS more requests, over more than QUIET_GAPS times the worker's
-median interval between requests (so an idle worker of a quiet pool is not called gone). A
-worker that went quiet with no successor is *stopped* (idle kill, pool shutdown); else it is
-*alive*.
+served at least QUIET_REQUESTS more requests, over more than QUIET_GAPS times the longest
+interval the worker ever had between two of its requests (FPM hands requests to workers
+unevenly: a live worker may sit out a hundred requests while a slow one runs). Otherwise it
+is *alive*: a log cannot tell a quiet worker from a dead one without a successor, nor a
+worker recycled in the last few requests from a live one.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from fpmscope.workersreport import WorkerEndpoint, WorkerLife, WorkersReport
 MAX_POINTS = 128
 # Fewer points than this after warm-up give no slope.
 MIN_POINTS = 8
-QUIET_GAPS = 10
+QUIET_GAPS = 2
 QUIET_REQUESTS = 20
 TOP_ENDPOINTS = 3
 
@@ -63,7 +64,7 @@ class _Life:
     last_anon: int | None
     first_shared: int | None
     last_shared: int | None
-    median_gap: float
+    max_gap: float
     log_end: float
     pool_after: int
     replaced: bool
@@ -109,11 +110,11 @@ def _contributors(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[WorkerEndpo
 def _state(life: _Life) -> tuple[str, str]:
     quiet = life.log_end - life.last_ts
     after = f"{quiet:.1f} s and {life.pool_after} pool requests before the log's end"
-    if quiet <= QUIET_GAPS * life.median_gap or life.pool_after < QUIET_REQUESTS:
-        return "alive", f"served until {after}"
-    if life.replaced:
+    if life.replaced and quiet > QUIET_GAPS * life.max_gap and life.pool_after >= QUIET_REQUESTS:
         return "recycled", f"stopped {after}; a later worker took over"
-    return "stopped", f"stopped {after}, with no later worker"
+    if not life.replaced:
+        return "alive", f"served until {after}; no later worker took over"
+    return "alive", f"served until {after}, too close to the end to call it gone"
 
 
 def _diff(a: int | None, b: int | None) -> int | None:
@@ -154,13 +155,12 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> WorkersRepo
     # The swelling worker first; workers without a slope last, in order of life.
     workers.sort(key=lambda w: (w.growth_bytes_per_request is None, -(w.growth_bytes_per_request or 0.0)))
     summary = _summary(con, ingest)
-    counts = {s: sum(w.state == s for w in workers) for s in ("alive", "recycled", "stopped")}
+    counts = {s: sum(w.state == s for w in workers) for s in ("alive", "recycled")}
     return WorkersReport(
         inputs=summary,
         workers=tuple(workers),
         recycled=counts["recycled"],
         alive=counts["alive"],
-        stopped=counts["stopped"],
         verdict=_verdict(workers),
     )
 

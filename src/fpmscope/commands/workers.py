@@ -53,7 +53,7 @@ def workers(logs: tuple[str, ...], fmt: str | None, output: Path | None, force: 
 
     A worker is host + pool + pid + process start time, so reused pids are told apart. It is
     'recycled' when a later worker of its pool took over and its records stop well before the
-    log ends, 'alive' when it served until near the end, 'stopped' otherwise.
+    log ends, 'alive' otherwise.
     """
     fmt = pick_format(fmt, output)
     emit(RENDERERS[fmt](workers_report(logs, db), render_options()), output, force)

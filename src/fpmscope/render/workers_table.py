@@ -11,7 +11,7 @@ from fpmscope.render import RenderOptions
 from fpmscope.render.table import console, duration, size
 from fpmscope.workersreport import WorkerLife, WorkersReport
 
-STATE_STYLE = {"alive": "green", "recycled": "yellow", "stopped": "dim"}
+STATE_STYLE = {"alive": "green", "recycled": "yellow"}
 
 
 def _opt_size(n: float | None) -> str:
@@ -46,7 +46,7 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
     con.print(
         Text(
             f"{inputs.records} requests{span}{_since(inputs.first_ts)}: {report.alive} workers alive at the end, "
-            f"{report.recycled} recycled, {report.stopped} stopped"
+            f"{report.recycled} recycled"
         )
     )
     if inputs.skipped_lines:

@@ -16,7 +16,7 @@ WITH w AS (
         arg_max(anon_start, seq) AS last_anon,
         arg_min(shared_start, seq) AS first_shared,
         arg_max(shared_start, seq) AS last_shared,
-        coalesce(median(ts - prev_ts), 0) AS median_gap,
+        coalesce(max(ts - prev_ts), 0) AS max_gap,
         -- Requests the pool served after this worker's last one.
         min(pool_rank) - 1 AS pool_after
     FROM (
@@ -32,7 +32,7 @@ p AS (
 )
 SELECT
     p.worker, p.host, p.pool, p.pid, p.worker_start, p.requests, p.first_ts, p.last_ts,
-    p.first_anon, p.last_anon, p.first_shared, p.last_shared, p.median_gap, p.log_end, p.pool_after,
+    p.first_anon, p.last_anon, p.first_shared, p.last_shared, p.max_gap, p.log_end, p.pool_after,
     -- A worker of the same host and pool whose first request came after this one's last.
     EXISTS (
         SELECT 1 FROM p AS later
