@@ -11,12 +11,14 @@ from fpmscope.report import InputSummary
 
 @dataclass(frozen=True, slots=True)
 class WorkerEndpoint:
-    """What one endpoint's requests after warm-up left behind on one worker."""
+    """A leak suspect's part in one worker's growth: its native bytes kept per request as
+    `fpmscope leaks` estimates it over all workers, times its requests on this worker after
+    warm-up; `share` is that over the worker's trend growth (None without a trend)."""
 
     endpoint: str
     requests: int
     kept_bytes: float
-    share: float  # of the worker's total positive kept bytes
+    share: float | None
 
 
 @dataclass(frozen=True, slots=True)

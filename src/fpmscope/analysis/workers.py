@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from fpmscope.analysis.leaks import WORKER_WARMUP, LeakOptions, _summary, prepare
+from fpmscope.analysis.leaks import WORKER_WARMUP, EndpointStats, LeakOptions, _summary, judge, prepare
 from fpmscope.ingest import IngestResult
 from fpmscope.sql import query
 from fpmscope.workersreport import WorkerEndpoint, WorkerLife, WorkersReport
@@ -93,15 +93,31 @@ def trends(con: duckdb.DuckDBPyConnection) -> dict[str, Trend]:
     return out
 
 
-def _contributors(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[WorkerEndpoint, ...]]:
+def _contributors(
+    con: duckdb.DuckDBPyConnection, lives: list[_Life], fits: dict[str, Trend]
+) -> dict[str, tuple[WorkerEndpoint, ...]]:
+    """The leak suspects of `fpmscope leaks`, each with its native bytes kept per request
+    (estimated over all workers) times its requests on the worker, as a share of the worker's
+    trend growth. One worker's own deltas would not do: when a leak eats the free heap, the
+    next request of another endpoint re-extends it and seems to keep memory; the pooled
+    estimate over clean requests removes that shift, and the verdict keeps noise out."""
+    per_request = {}
+    for row in con.execute(query("leak_endpoints")).fetchall():
+        st = EndpointStats(*row)
+        if judge(st)[0]:
+            per_request[st.endpoint] = st.split[0]
+    grown = {life.worker: fits[life.worker].slope * life.requests for life in lives if life.worker in fits}
     rows: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
-    for worker, endpoint, requests, kept in con.execute(query("worker_endpoints")).fetchall():
-        rows[worker].append((endpoint, requests, float(kept)))
+    for worker, endpoint, requests in con.execute(query("worker_endpoints")).fetchall():
+        kept = per_request.get(endpoint, 0.0) * requests
+        if kept > 0:
+            rows[worker].append((endpoint, requests, round(kept)))
     out = {}
     for worker, items in rows.items():
-        total = sum(kept for _, _, kept in items)
+        items.sort(key=lambda item: (-item[2], item[0]))
+        total = grown.get(worker, 0.0)
         out[worker] = tuple(
-            WorkerEndpoint(endpoint=e, requests=n, kept_bytes=kept, share=round(kept / total, 4))
+            WorkerEndpoint(endpoint=e, requests=n, kept_bytes=kept, share=round(kept / total, 4) if total > 0 else None)
             for e, n, kept in items[:TOP_ENDPOINTS]
         )
     return out
@@ -125,7 +141,7 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> WorkersRepo
     prepare(con, LeakOptions())
     lives = [_Life(*row) for row in con.execute(query("worker_lives")).fetchall()]
     fits = trends(con)
-    contributors = _contributors(con)
+    contributors = _contributors(con, lives, fits)
     workers = []
     for life in lives:
         state, reason = _state(life)

@@ -17,6 +17,6 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*fields, "top_endpoints"])
     for w in report.workers:
-        causes = "; ".join(f"{e.endpoint} ({e.share:.0%})" for e in w.top_endpoints)
+        causes = "; ".join(f"{e.endpoint} ({e.kept_bytes:.0f})" for e in w.top_endpoints)
         writer.writerow([cell(getattr(w, f)) for f in fields] + [cell(causes)])
     return out.getvalue()

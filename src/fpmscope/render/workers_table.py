@@ -31,8 +31,8 @@ def _causes(w: WorkerLife) -> Text:
     for i, e in enumerate(w.top_endpoints):
         if i:
             text.append(", ")
-        text.append(f"{e.share:.0%} ")
         text.append(e.endpoint)
+        text.append(f" {size(e.kept_bytes)}" + (f" ({e.share:.0%})" if e.share is not None else ""))
     return text
 
 
@@ -73,10 +73,10 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
         )
     con.print(table)
     con.print()
-    con.print(Text("What each worker's growth came from (share of what its requests left behind)", style="bold"))
+    con.print(Text("Leak suspects behind each worker's growth (share of its trend growth)", style="bold"))
     for w in report.workers:
         line = Text(f"{w.host} pid {w.pid}: ")
-        line.append(_causes(w) if w.top_endpoints else Text("nothing kept after warm-up"))
+        line.append(_causes(w) if w.top_endpoints else Text("no leak suspect served"))
         con.print(line)
     con.print()
     con.print(

@@ -1,8 +1,5 @@
--- Per worker and endpoint: what its requests after warm-up left behind (native + shared, as
--- the leaks analysis measures it at the next request's start) and how many ran.
-SELECT worker, endpoint, count(*) AS requests, sum(retained) AS kept
+-- Per worker and endpoint: how many requests after warm-up it served.
+SELECT worker, endpoint, count(*) AS requests
 FROM leak_requests
-WHERE NOT warmup AND retained IS NOT NULL
+WHERE NOT warmup
 GROUP BY worker, endpoint
-HAVING sum(retained) > 0
-ORDER BY worker, kept DESC, endpoint
