@@ -60,6 +60,7 @@ def test_advise_on_real_logs_recycles_and_fits_the_budget(demo_run: DemoRun) -> 
     out = CliRunner().invoke(main, ["advise", str(demo_run.probe_log), "--memory", "1G", "--reserve", "256M"])
     assert out.exit_code == 0, out.output
     assert "pm.max_children = " in out.stdout and "pm.max_requests = " in out.stdout
+    assert "a leak in GET /images/{id}/thumbnail, GET /orders/{id}/invoice" in out.stdout
     data = json.loads(
         CliRunner()
         .invoke(main, ["advise", str(demo_run.probe_log), "--memory", "1G", "--reserve", "256M", "--format", "json"])

@@ -20,7 +20,7 @@ import math
 
 import duckdb
 
-from fpmscope.analysis.leaks import WORKER_WARMUP, LeakOptions, _summary, prepare
+from fpmscope.analysis.leaks import WORKER_WARMUP, EndpointStats, LeakOptions, _summary, judge, prepare
 from fpmscope.analysis.workers import MIN_POINTS, trends
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
@@ -52,6 +52,7 @@ def compute(
     growth: float,
     workers: int,
     requests: int,
+    suspects: tuple[str, ...] = (),
 ) -> Advice:
     """The arithmetic, kept apart from the data so tests can check it with known numbers."""
     available = memory - reserve
@@ -63,8 +64,8 @@ def compute(
         f"Budget: {size(memory)} minus {size(reserve)} reserved for everything else = {size(available)} for PHP-FPM.",
         f"Shared memory (opcache, PHP and its libraries; the same pages in every worker, counted once): "
         f"{size(shared)}. That leaves {size(room)} for the children.",
-        f"One child right after warm-up: {size(baseline)} of its own memory, plus {size(footprint)} while it serves "
-        f"a big request (p99 of {requests} requests) = {size(fresh)}.",
+        f"One child right after warm-up: {size(baseline)} of its own memory (p90 across {workers} workers), plus "
+        f"{size(footprint)} while it serves a big request (p99 of {requests} requests) = {size(fresh)}.",
     ]
     if reserve == 0:
         lines.append("Nothing was reserved for the OS, nginx, databases or the php-fpm master: see --reserve.")
@@ -72,6 +73,11 @@ def compute(
         lines.append(
             f"Children grow by {size(g)} per request they serve (p{PERCENTILE * 100:.0f} across {workers} workers)."
         )
+        if suspects:
+            lines.append(
+                f"That growth is a leak in {', '.join(suspects)} (see `fpmscope leaks`); recycling hides it, "
+                "fixing it lets children live longer."
+            )
     else:
         lines.append(
             f"Children do not grow with the requests they serve: p90 growth is {size(growth)}/request, "
@@ -116,6 +122,12 @@ def compute(
     )  # fmt: skip
 
 
+def _stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
+    """Per-endpoint statistics of the leaks analysis, largest estimated total first."""
+    stats = [EndpointStats(*row) for row in con.execute(query("leak_endpoints")).fetchall()]
+    return sorted(stats, key=lambda st: (-st.estimate * st.requests, st.endpoint))
+
+
 def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, memory: int, reserve: int) -> AdviceReport:
     prepare(con, LeakOptions())
     fits = list(trends(con).values())
@@ -128,6 +140,7 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, memory: int, r
         )
     baseline = percentile([t.baseline_anon for t in fits], PERCENTILE)
     growth = max(0.0, percentile([t.slope for t in fits], PERCENTILE))
+    suspects = tuple(st.endpoint for st in _stats(con) if judge(st)[0])
     advice = compute(
         memory=memory,
         reserve=reserve,
@@ -137,5 +150,6 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, memory: int, r
         growth=growth,
         workers=len(fits),
         requests=int(requests),
+        suspects=suspects[:3],
     )
     return AdviceReport(inputs=_summary(con, ingest), advice=advice)
