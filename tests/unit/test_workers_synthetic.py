@@ -117,3 +117,27 @@ def test_workers_json_and_csv_through_the_cli(tmp_path: Path) -> None:
     assert len(csv_out.stdout.splitlines()) == 2
     table = CliRunner().invoke(main, ["workers", str(log)])
     assert "pid 3" in table.stdout and "GET /x" in table.stdout
+
+
+WORKER_KEYS = {
+    "host", "pool", "pid", "worker_start", "first_seen", "last_seen", "requests", "first_anon_bytes",
+    "last_anon_bytes", "first_shared_bytes", "last_shared_bytes", "anon_growth_bytes", "growth_bytes_per_request",
+    "trend_growth_bytes", "baseline_anon_bytes", "top_endpoints", "state", "state_reason",
+}  # fmt: skip
+
+
+def test_workers_json_contract(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from fpmscope.cli import main
+
+    rng = random.Random(8)
+    log = write(tmp_path / "p.log", serve(Worker(pid=3, start=1), rng, 200, {"/x": 32 * KiB}))
+    data = json.loads(CliRunner().invoke(main, ["workers", str(log), "--format", "json"]).stdout)
+    assert set(data) == {"schema_version", "inputs", "workers", "recycled", "alive", "verdict"}
+    (worker,) = data["workers"]
+    assert set(worker) == WORKER_KEYS
+    assert set(worker["top_endpoints"][0]) == {"endpoint", "requests", "kept_bytes", "share"}
+    assert worker["top_endpoints"][0]["endpoint"] == "GET /x"
