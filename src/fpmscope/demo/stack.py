@@ -57,6 +57,8 @@ class StackConfig:
     pool: str = "demo"
     admin_values: Mapping[str, str] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
+    # Extra pool directives, e.g. {"pm.max_requests": "40"}.
+    pool_settings: Mapping[str, str] = field(default_factory=dict)
     nginx_log_format: str = (
         '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
         '"$http_referer" "$http_user_agent" $request_time $upstream_response_time $request_id'
@@ -129,6 +131,7 @@ def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str
             f"env[FPMSCOPE_LOG] = {probe_log}",
             f"env[FPMSCOPE_POOL] = {cfg.pool}",
         ]
+    lines += [f"{k} = {v}" for k, v in cfg.pool_settings.items()]
     lines += [f"php_admin_value[{k}] = {v}" for k, v in cfg.admin_values.items()]
     lines += [f"env[{k}] = {v}" for k, v in cfg.env.items()]
     return "\n".join(lines) + "\n"
