@@ -57,6 +57,12 @@ class StackConfig:
     pool: str = "demo"
     admin_values: Mapping[str, str] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
+    # Where the probe writes; default `<root>/probe.log`.
+    probe_log: Path | None = None
+    # Run the FPM workers as this user (and its group) instead of root when started as root.
+    user: str | None = None
+    # Extra directives for nginx's `http` block (e.g. larger header buffers).
+    nginx_http_extra: str = ""
     nginx_log_format: str = (
         '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
         '"$http_referer" "$http_user_agent" $request_time $upstream_response_time $request_id'
@@ -121,7 +127,9 @@ def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str
         "php_admin_value[log_errors] = On",
         f"php_admin_value[error_log] = {root}/php-errors.log",
     ]
-    if os.geteuid() == 0:
+    if cfg.user is not None:
+        lines += [f"user = {cfg.user}"]
+    elif os.geteuid() == 0:
         lines += ["user = root", "group = root"]
     if cfg.probe is not None:
         lines += [
@@ -149,6 +157,7 @@ http {{
     scgi_temp_path {root}/tmp/scgi;
     log_format timed '{cfg.nginx_log_format}';
     access_log {access_log} timed;
+    {cfg.nginx_http_extra}
     server {{
         listen 127.0.0.1:{port};
         root {cfg.docroot};
@@ -183,8 +192,13 @@ def start(cfg: StackConfig, root: Path) -> Stack:
     root.mkdir(parents=True, exist_ok=True)
     (root / "tmp").mkdir(exist_ok=True)
     fpm_port, port = free_port(), free_port()
-    probe_log = root / "probe.log"
+    probe_log = cfg.probe_log or root / "probe.log"
     access_log = root / "access.log"
+    if cfg.user is not None:
+        # The workers' own error log must be theirs to append to.
+        errors = root / "php-errors.log"
+        errors.touch()
+        shutil.chown(errors, cfg.user)
     (root / "php-fpm.conf").write_text(_fpm_config(cfg, root, fpm_port, probe_log))
     (root / "nginx.conf").write_text(_nginx_config(cfg, root, port, fpm_port, access_log))
     stack = Stack(
@@ -195,7 +209,7 @@ def start(cfg: StackConfig, root: Path) -> Stack:
         fpm_log=root / "php-fpm.log",
     )
     fpm_cmd = [fpm_bin, "-F", "-y", str(root / "php-fpm.conf")]
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and cfg.user is None:
         fpm_cmd.append("-R")
     out = open(root / "servers.out", "ab")  # noqa: SIM115 - kept open for the children
     try:
