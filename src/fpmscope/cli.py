@@ -12,7 +12,9 @@ from typing import Any
 import click
 
 from fpmscope import __version__
+from fpmscope.commands.check import check
 from fpmscope.commands.demo import demo
+from fpmscope.commands.install import install, uninstall
 from fpmscope.commands.leaks import dump, leaks
 from fpmscope.commands.probe import probe
 from fpmscope.errors import FpmscopeError
@@ -36,5 +38,5 @@ def main() -> None:
     """Find the PHP endpoints that make PHP-FPM workers leak memory, and the slow ones."""
 
 
-for command in (probe, leaks, dump, demo):
+for command in (probe, leaks, dump, demo, install, uninstall, check):
     main.add_command(command)

@@ -233,6 +233,35 @@ def start(cfg: StackConfig, root: Path) -> Stack:
 
 
 @contextlib.contextmanager
+def nginx_in_front(cfg: StackConfig, root: Path, fpm_port: int) -> Iterator[str]:
+    """An nginx on loopback passing PHP to an FPM already listening on `fpm_port`; yields its URL."""
+    nginx_bin = find_program("nginx")
+    if nginx_bin is None:
+        raise FpmscopeError("nginx not installed; on Debian: apt-get install nginx-light")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "tmp").mkdir(exist_ok=True)
+    port = free_port()
+    (root / "nginx.conf").write_text(_nginx_config(cfg, root, port, fpm_port, root / "access.log"))
+    with open(root / "nginx.out", "ab") as out:
+        proc = subprocess.Popen(
+            [nginx_bin, "-c", str(root / "nginx.conf"), "-p", str(root)],
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        _wait_port(port, proc, "nginx", root / "nginx-error.log")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
 def running(cfg: StackConfig, root: Path) -> Iterator[Stack]:
     stack = start(cfg, root)
     try:
