@@ -219,3 +219,27 @@ def test_open_basedir_without_the_probe_is_refused(site: Site) -> None:
     assert code == 2
     assert "outside open_basedir" in err and "every request would fail" in err
     assert site.pool_file.read_bytes() == text
+
+
+def test_a_php_ini_prepend_is_chained_too(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """php.ini's auto_prepend_file (seen through `php-fpm -i`) would be overridden by the pool's
+    admin value; install chains it. PHP_INI_SCAN_DIR=":dir" adds an ini file to the real ones."""
+    ini = site.root / "ini"
+    ini.mkdir()
+    (ini / "99-app.ini").write_text(f"auto_prepend_file = {site.root}/app/prepend.php\n")
+    monkeypatch.setenv("PHP_INI_SCAN_DIR", f":{ini}")
+    # The stock www.conf, no prepend in the pool.
+    plain = (DATA / "www.conf").read_bytes()
+    site.pool_file.write_bytes(
+        plain.replace(b"listen = /run/php/php8.2-fpm.sock", f"listen = 127.0.0.1:{site.fpm_port}".encode())
+    )
+    original = site.pool_file.read_bytes()
+    code, out, err = run("install", *site.install_args())
+    assert code == 0, err
+    assert f"chains the existing prepend {site.root}/app/prepend.php" in out
+    with serving(site) as url:
+        assert get(url + "/index.php") == "prepend ran after probe\n"
+    assert len(records(site.logs / "www.log")) == 1
+    code, _, err = run("uninstall", "--pool", str(site.pool_file), "--logrotate-dir", str(site.logrotate))
+    assert code == 0, err
+    assert site.pool_file.read_bytes() == original

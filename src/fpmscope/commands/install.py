@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,8 +75,8 @@ def install(
     plan = fpm_install.plan_install(
         pool_file,
         names=names,
-        log_dir=log_dir.absolute(),
-        probe=(probe or probe_path()).absolute(),
+        log_dir=Path(os.path.abspath(log_dir)),
+        probe=Path(os.path.abspath(probe or probe_path())),
         fpm_bin=fpm_bin,
         fpm_conf=fpm_conf,
         logrotate_dir=logrotate_dir,

@@ -137,7 +137,9 @@ def check_pool(
         Step(
             "record format current",
             current,
-            f"last record: {FORMAT_TAG}, {len(fields) - 1} fields" if current else f"last line: {last[:60]!r}",
+            f"last record: {FORMAT_TAG}, {len(fields) - 1} fields"
+            if current
+            else (f"last line: {last[:60]!r}" if last else "no record to check yet"),
             "the log holds lines of another probe version: reinstall fpmscope's probe and rotate the log",
         )
     )

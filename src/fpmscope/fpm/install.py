@@ -90,7 +90,9 @@ def _main_conf(path: Path, text: str, override: Path | None) -> Path | None:
 def _pools(text: str, path: Path, names: Sequence[str]) -> list[poolconf.Pool]:
     pools = poolconf.parse(text)
     if not pools:
-        raise FpmscopeError(f"{path}: no pool section ([name]) found")
+        included = poolconf.global_value(text, "include")
+        hint = f"; its pools are in the included files ({included})" if included else ""
+        raise FpmscopeError(f"{path}: no pool section ([name]) found{hint}")
     try:
         return poolconf.select(pools, names)
     except ValueError as exc:
@@ -134,7 +136,10 @@ def plan_install(
             )
         obstacle = system.can_access(probe, who, 4)
         if obstacle:
-            raise FpmscopeError(f"pool [{pool.name}]: the probe must be readable by {who.user}: {obstacle}")
+            raise FpmscopeError(
+                f"pool [{pool.name}]: the probe must be readable by {who.user}: {obstacle}; copy it to a "
+                "readable place (e.g. /usr/local/share/fpmscope/probe.php, mode 0644) and pass --probe FILE"
+            )
         if not pool.installed:
             settings[pool.name] = poolconf.ProbeSettings(str(probe), str(log), chain)
         plans.append(PoolPlan(pool.name, who, log, chain, logrotate_dir / f"fpmscope-{pool.name}"))
@@ -144,7 +149,8 @@ def plan_install(
         raise FpmscopeError(f"{path}: {exc}") from None
     main = _main_conf(path, text, fpm_conf)
     pid = poolconf.global_value(read_text(main), "pid") if main else None
-    return Plan(path, text, edited, tuple(plans), binary, main, system.reload_command(binary, pid), tuple(warnings))
+    reload = system.reload_command(binary, main, pid)
+    return Plan(path, text, edited, tuple(plans), binary, main, reload, tuple(warnings))
 
 
 def plan_uninstall(path: Path, *, fpm_bin: str | None, fpm_conf: Path | None, logrotate_dir: Path) -> Plan:
@@ -163,7 +169,8 @@ def plan_uninstall(path: Path, *, fpm_bin: str | None, fpm_conf: Path | None, lo
     )
     main = _main_conf(path, text, fpm_conf)
     pid = poolconf.global_value(read_text(main), "pid") if main else None
-    return Plan(path, text, poolconf.uninstall(text), plans, binary, main, system.reload_command(binary, pid), ())
+    reload = system.reload_command(binary, main, pid)
+    return Plan(path, text, poolconf.uninstall(text), plans, binary, main, reload, ())
 
 
 def logrotate_text(pool: PoolPlan) -> str:

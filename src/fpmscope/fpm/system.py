@@ -51,10 +51,11 @@ def validate(fpm_bin: str, main_conf: Path) -> tuple[bool, str]:
     return proc.returncode == 0, said
 
 
-def reload_command(fpm_bin: str, pid_file: str | None) -> str:
-    """Debian names its service after the binary (php-fpm8.2 -> php8.2-fpm)."""
+def reload_command(fpm_bin: str, main_conf: Path | None, pid_file: str | None) -> str:
+    """systemd for Debian's own config (service php8.2-fpm for php-fpm8.2); else the master's pid."""
     m = re.fullmatch(r"php-fpm(\d+\.\d+)", Path(fpm_bin).name)
-    if m and Path("/lib/systemd/system").joinpath(f"php{m.group(1)}-fpm.service").exists():
+    debian = m is not None and main_conf == Path(f"/etc/php/{m.group(1)}/fpm/php-fpm.conf")
+    if m and debian and Path(f"/lib/systemd/system/php{m.group(1)}-fpm.service").exists():
         return f"systemctl reload php{m.group(1)}-fpm"
     if pid_file:
         return f"kill -USR2 $(cat {pid_file})"
