@@ -45,6 +45,10 @@ APP = {
         "<?php ini_set('memory_limit', '32M'); $a = array_fill(0, 500000, null); $i = 0;\n"
         "while (true) { $a[$i++] = str_repeat('x', 200); }\n"
     ),
+    # The same under a limit the app cannot change (the pool's php_admin_value).
+    "oom_admin.php": (
+        "<?php $a = array_fill(0, 500000, null); $i = 0;\nwhile (true) { $a[$i++] = str_repeat('x', 200); }\n"
+    ),
     "headers.php": (
         "<?php ob_start(function ($b) { return strtoupper($b); });\n"
         "header('X-App: shop'); header('Cache-Control: no-store'); setcookie('cart', 'abc', 0, '/');\n"
@@ -65,7 +69,7 @@ SECRETS = (
     "/hello.php?page=2&token=t0k&password=pw&api_key=k3y&sig=s1g&SessionId=abc&user=bob"
     "&next=http://alice:hunter2@example.com/&enc=https%3A%2F%2Fcarol%3Apass%40example.com%2F"
 )
-PATHS = [f"/{name}" for name in APP] + [LONG_QUERY, SECRETS]
+PATHS = [f"/{name}" for name in APP if name != "oom_admin.php"] + [LONG_QUERY, SECRETS]
 # Every function the probe calls that an admin could list in disable_functions.
 PROBE_FUNCTIONS = (
     "hrtime,getrusage,fopen,fread,rewind,fclose,file_get_contents,getmypid,gethostname,memory_get_usage,"
@@ -307,12 +311,18 @@ def test_open_basedir_without_proc_and_admin_memory_limit(env: Env) -> None:
 
 def test_disable_functions_covering_the_probe(env: Env) -> None:
     d = log_dir(env, "disabled")
-    _, probed = run_pair(env, Case("disabled", admin={"disable_functions": PROBE_FUNCTIONS}), d / "probe.log")
+    admin = {"disable_functions": PROBE_FUNCTIONS, "memory_limit": "32M"}
+    _, probed = run_pair(env, Case("disabled", admin=admin), d / "probe.log", [*PATHS, "/oom_admin.php"])
     rec = records(probed)
     hello = rec["hello.php"]
     for name in (*MEASURES, "cpu_user_us", "pid", "host", "worker_start", "status", "zend_peak", "included_files"):
         assert hello[FIELD[name]] == "", name
     assert hello[FIELD["wall_us"]] != "" and hello[FIELD["uri"]] == "/hello.php"
+    # No shutdown function: only the guard's destructor writes, and it cannot name the outcome.
+    assert hello[FIELD["outcome"]] == ""
+    # An uncaught Error still destroys objects; a memory_limit bailout does not: no line then.
+    assert rec["fatal.php"][FIELD["outcome"]] == ""
+    assert "oom_admin.php" not in rec
 
 
 def test_disable_functions_including_every_way_to_write(env: Env) -> None:
