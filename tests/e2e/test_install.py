@@ -243,3 +243,27 @@ def test_a_php_ini_prepend_is_chained_too(site: Site, monkeypatch: pytest.Monkey
     code, _, err = run("uninstall", "--pool", str(site.pool_file), "--logrotate-dir", str(site.logrotate))
     assert code == 0, err
     assert site.pool_file.read_bytes() == original
+
+
+def test_plain_php_fpm_conf_with_pool_sections(site: Site) -> None:
+    """A single php-fpm.conf holding [global] and two pools: only the named pool is probed."""
+    main_conf = site.root / "fpm" / "php-fpm.conf"
+    main_conf.write_text(
+        f"[global]\npid = {site.root}/php-fpm.pid\nerror_log = {site.root}/php-fpm.log\n\n"
+        f"[shop]\nuser = www-data\nlisten = 127.0.0.1:{site.fpm_port}\npm = static\npm.max_children = 2\n\n"
+        f"[admin]\nuser = www-data\nlisten = 127.0.0.1:{stack.free_port()}\npm = static\npm.max_children = 1\n"
+    )
+    original = main_conf.read_bytes()
+    args = site.install_args()
+    args[1] = str(main_conf)
+    code, out, err = run("install", *args, "--name", "shop")
+    assert code == 0, err
+    assert f"kill -USR2 $(cat {site.root}/php-fpm.pid)" in out
+    with serving(site) as url:
+        assert get(url + "/index.php") == "no prepend\n"
+    (line,) = records(site.logs / "shop.log")
+    assert line[FIELD["pool"]] == "shop"
+    assert not (site.logs / "admin.log").exists()
+    code, _, err = run("uninstall", "--pool", str(main_conf), "--logrotate-dir", str(site.logrotate))
+    assert code == 0, err
+    assert main_conf.read_bytes() == original

@@ -86,6 +86,8 @@ class Case:
     admin: Mapping[str, str] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
     workers: int = 2
+    # The app's own prepend: its auto_prepend_file without the probe, chained with it.
+    chain: Path | None = None
 
 
 @dataclass
@@ -152,13 +154,18 @@ def fetch(base: str, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
 def serve(env: Env, case: Case, log: Path, probe: bool, paths: list[str]) -> Served:
     root = Path(tempfile.mkdtemp(prefix=f"{case.name}-{'probe' if probe else 'base'}-", dir=env.root))
     root.chmod(0o755)
+    admin, envvars = dict(case.admin), dict(case.env)
+    if case.chain is not None and probe:
+        envvars["FPMSCOPE_CHAIN"] = str(case.chain)
+    elif case.chain is not None:
+        admin["auto_prepend_file"] = str(case.chain)
     cfg = stack.StackConfig(
         docroot=env.docroot,
         workers=case.workers,
         probe=env.probe if probe else None,
         pool="safety",
-        admin_values=case.admin,
-        env=case.env,
+        admin_values=admin,
+        env=envvars,
         probe_log=log,
         user="www-data",
         nginx_http_extra="large_client_header_buffers 4 32k;",
@@ -330,6 +337,21 @@ def test_disable_functions_including_every_way_to_write(env: Env) -> None:
     admin = {"disable_functions": PROBE_FUNCTIONS + ",file_put_contents,fwrite"}
     run_pair(env, Case("nowrite", admin=admin), d / "probe.log")
     assert list(d.iterdir()) == []
+
+
+def test_chained_app_prepend_runs_even_without_server_variables(env: Env) -> None:
+    """variables_order without S empties $_SERVER; the probe then reads its settings with
+    getenv(), so the app's prepend still runs and the line is still written."""
+    prepend = env.root / "app-prepend.php"
+    prepend.write_text("<?php header('X-App-Prepend: yes'); $app_prepended = true;\n")
+    prepend.chmod(0o644)
+    d = log_dir(env, "chain")
+    case = Case("chain", admin={"variables_order": "GPC"}, chain=prepend)
+    base, probed = run_pair(env, case, d / "probe.log", ["/hello.php", "/fatal.php"])
+    assert ("x-app-prepend", "yes") in base.responses["/hello.php"][1]
+    rec = records(probed)
+    assert rec["hello.php"][FIELD["pool"]] == "safety" and rec["fatal.php"][FIELD["outcome"]] == "fatal"
+    assert rec["hello.php"][FIELD["method"]] == "GET" and rec["hello.php"][FIELD["uri"]] == "/hello.php"
 
 
 def test_fifty_concurrent_clients_never_interleave_lines(env: Env) -> None:

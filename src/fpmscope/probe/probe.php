@@ -30,11 +30,23 @@ final class Probe
 
     /**
      * Settings come from $_SERVER, where FPM puts the pool's env[] values (getenv() may be
-     * disabled; an app's chained prepend must run even then).
+     * disabled; an app's chained prepend must run even then). A variables_order without S
+     * leaves $_SERVER empty (PHP always sets REQUEST_TIME_FLOAT in it otherwise); then
+     * getenv(), which in FPM also sees the request's FastCGI params.
      */
     public static function begin()
     {
         $server = $_SERVER;
+        if (!isset($server['REQUEST_TIME_FLOAT']) && \function_exists('getenv')) {
+            $keys = ['FPMSCOPE_LOG', 'FPMSCOPE_CHAIN', 'FPMSCOPE_POOL', 'FPMSCOPE_QUERY', 'FPMSCOPE_CLI',
+                'REQUEST_URI', 'REQUEST_METHOD', 'SCRIPT_FILENAME', 'HTTP_X_REQUEST_ID', 'REQUEST_ID'];
+            foreach ($keys as $key) {
+                $value = \getenv($key);
+                if ($value !== false) {
+                    $server[$key] = $value;
+                }
+            }
+        }
         self::$chain = isset($server['FPMSCOPE_CHAIN']) ? (string) $server['FPMSCOPE_CHAIN'] : '';
         if (\PHP_SAPI === 'cli' || \PHP_SAPI === 'phpdbg') {
             if (!isset($server['FPMSCOPE_CLI']) || $server['FPMSCOPE_CLI'] !== '1') {
