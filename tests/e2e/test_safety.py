@@ -62,6 +62,8 @@ APP = {
         "    throw new ErrorException($str, 0, $no, $file, $line);\n"
         '});\necho "strict\\n";\n'
     ),
+    # The response is complete before the probe's finisher runs; the app keeps working after it.
+    "finish_request.php": '<?php echo "sent\\n"; fastcgi_finish_request(); usleep(2000);\n',
     "last_error.php": '<?php echo json_encode(error_get_last()), "\\n";\n',
 }
 LONG_QUERY = "/hello.php?q=" + "x" * 9000
@@ -229,6 +231,8 @@ def test_normal_pool_outcomes_and_fields(env: Env) -> None:
     assert outcome["fatal.php"] == "fatal"
     assert outcome["oom.php"] == "oom"
     assert outcome["headers.php"] == "ok" and rec["headers.php"][FIELD["status"]] == "201"
+    assert base.responses["/finish_request.php"][2] == b"sent\n"
+    assert outcome["finish_request.php"] == "ok" and int(rec["finish_request.php"][FIELD["wall_us"]]) >= 2000
     for fields in rec.values():
         assert fields[FIELD["flags"]] in ("", "t"), fields
         assert all(fields[FIELD[m]] != "" for m in MEASURES)
@@ -306,7 +310,7 @@ def test_open_basedir_without_proc_and_admin_memory_limit(env: Env) -> None:
     admin = {"open_basedir": f"{env.docroot}/:{env.probe.parent}/:{d}/", "memory_limit": "32M"}
     _, probed = run_pair(env, Case("basedir", admin=admin), d / "probe.log")
     rec = records(probed)
-    assert len(probed.lines) == len(PATHS)
+    assert len(probed.lines) == len(PATHS), " ".join(sorted(rec))
     for fields in rec.values():
         assert all(fields[FIELD[m]] == "" for m in MEASURES)
         assert fields[FIELD["worker_start"]] == "" and "m" in fields[FIELD["flags"]]

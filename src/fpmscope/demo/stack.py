@@ -86,9 +86,11 @@ class Stack:
         return int((self.root / "php-fpm.pid").read_text().strip())
 
     def stop(self) -> None:
-        for name, proc in reversed(self.processes):
+        for _, proc in reversed(self.processes):
             if proc.poll() is None:
-                proc.send_signal(signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
+                # Both stop gracefully on SIGQUIT: php-fpm lets running requests finish (and the
+                # probe write their lines) within process_control_timeout.
+                proc.send_signal(signal.SIGQUIT)
         for _, proc in self.processes:
             try:
                 proc.wait(timeout=10)
@@ -115,6 +117,9 @@ def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str
         f"pid = {root}/php-fpm.pid",
         f"error_log = {root}/php-fpm.log",
         "daemonize = no",
+        # Let SIGQUIT wait for running requests (work after fastcgi_finish_request included)
+        # instead of escalating to SIGTERM at once.
+        "process_control_timeout = 10s",
         "",
         f"[{cfg.pool}]",
         f"listen = 127.0.0.1:{port}",
