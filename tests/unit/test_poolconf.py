@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fpmscope.fpm import poolconf, system
+from fpmscope.fpm import check, poolconf, system
 
 DATA = Path(__file__).parent.parent / "data"
 PROBE = poolconf.ProbeSettings("/opt/fpmscope/probe.php", "/var/log/fpmscope/www.log", None)
@@ -179,3 +179,32 @@ def test_permissions_are_checked_for_the_pool_user() -> None:
         assert "No such file" in (system.can_access(root / "missing", who, 4) or "")
     finally:
         shutil.rmtree(root)
+
+
+def test_check_reports_each_step_in_order_with_fixes(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.php"
+    probe.write_text("<?php\n")
+    log = tmp_path / "logs" / "www.log"
+    log.parent.mkdir()
+    log.write_text("fpms0\told\tformat\n")
+    pool = tmp_path / "www.conf"
+    pool.write_text(
+        f"[www]\nuser = root\nphp_admin_value[auto_prepend_file] = {probe}\nenv[FPMSCOPE_LOG] = {log}\n"
+        f"php_admin_value[open_basedir] = {tmp_path}/\n"
+    )
+    (result,) = check.check_file(pool, max_age=600, now=log.stat().st_mtime + 10)
+    steps = [(s.name, s.ok) for s in result.steps]
+    assert steps == [
+        ("probe file readable by root", True),
+        ("log dir writable by root", True),
+        ("/proc readable under open_basedir", False),
+        ("records written in the last 600 s", True),
+        ("record format current", False),
+    ]
+    assert result.steps[2].fix.endswith(f"{tmp_path}/:/proc/")
+    assert "fpms0" in result.steps[4].detail
+    stale = check.check_file(pool, max_age=600, now=log.stat().st_mtime + 601)[0]
+    assert not stale.steps[3].ok
+    text = check.render_text([result])
+    assert text.startswith(f"pool [www] in {pool} (user root)\n")
+    assert "  FAIL  record format current" in text and "        fix: " in text
