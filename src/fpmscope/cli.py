@@ -13,7 +13,9 @@ import click
 
 from fpmscope import __version__
 from fpmscope.commands.advise import advise
+from fpmscope.commands.check import check
 from fpmscope.commands.demo import demo
+from fpmscope.commands.install import install, uninstall
 from fpmscope.commands.leaks import dump, leaks
 from fpmscope.commands.probe import probe
 from fpmscope.commands.report import report
@@ -40,5 +42,5 @@ def main() -> None:
     """Find the PHP endpoints that make PHP-FPM workers leak memory, and the slow ones."""
 
 
-for command in (probe, leaks, dump, demo, workers, advise, top, report):
+for command in (probe, leaks, dump, demo, workers, advise, top, report, install, uninstall, check):
     main.add_command(command)
