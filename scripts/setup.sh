@@ -9,7 +9,11 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok install
 command -v php >/dev/null 2>&1 || need+=(php-cli)
 compgen -G "/usr/sbin/php-fpm*" >/dev/null || need+=(php-fpm)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+# The install tests rotate a probe log with the snippet `fpmscope install` writes.
+command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] || need+=(logrotate)
 have_pkg python3-venv || command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+# The HTML report's browser test drives Debian's chromium through Playwright (never a downloaded browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 for extra in ${FPMSCOPE_EXTRA_PACKAGES:-}; do have_pkg "$extra" || need+=("$extra"); done
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

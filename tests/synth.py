@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from fpmscope.records import ProbeRecord
 
 MiB = 1 << 20
@@ -23,6 +25,8 @@ class Worker:
     native: int = 8 * MiB
     zend_cache: int = 2 * MiB
     shared: int = 6 * MiB
+    host: str = "web1"
+    pool: str = "www"
     records: list[ProbeRecord] = field(default_factory=list)
 
     def request(
@@ -41,8 +45,8 @@ class Worker:
         anon = self.native + self.zend_cache
         self.records.append(
             ProbeRecord(
-                host="web1",
-                pool="www",
+                host=self.host,
+                pool=self.pool,
                 pid=self.pid,
                 worker_start=self.start,
                 ts=self.ts,
@@ -86,4 +90,55 @@ def noise(rng: random.Random, pages: int = 2) -> int:
 def write(path: Path, *workers: Worker) -> Path:
     lines = [r.to_line() for w in workers for r in w.records]
     path.write_text("".join(lines))
+    return path
+
+
+# Log text written to attack an HTML report: each would set window.__xss if it ever ran.
+XSS_CORPUS = (
+    "/x/</script><script>window.__xss=1</script>",
+    '/y/<img src=x onerror="window.__xss=2">',
+    "/z/\"'><svg onload=window.__xss=3>",
+    "/t/{{7*7}}/${7*7}/<!--",
+    "/u/line\u2028sep\u2029para",
+    "/v/\u202egnp.exe\u202c/\u2066isolate\u2069/zero\u200bwidth",
+    "/w/javascript:window.__xss=4",
+)
+
+
+def hostile_worker(pid: int, ts: float, requests: int = 210) -> Worker:
+    """A worker whose host, pool and URIs are the XSS corpus; its first URI leaks 64 KiB."""
+    w = Worker(pid=pid, start=pid, ts=ts, host="<b>web</b>\u202e", pool="</script><script>window.__xss=5</script>")
+    for i in range(requests):
+        uri = XSS_CORPUS[i % len(XSS_CORPUS)]
+        w.request(
+            uri, keep=64 * 1024 if uri == XSS_CORPUS[0] else 0, tag="<i onmouseover=window.__xss=6>" if i == 5 else ""
+        )
+    return w
+
+
+MANY = """
+COPY (
+    WITH r AS (SELECT i, 1000 + i % $workers AS pid, hash(i) % 20 AS e FROM range($n) t(i)),
+    m AS (
+        SELECT *, 8388608 + 65536 * coalesce(sum((e = 0)::INTEGER) OVER (
+            PARTITION BY pid ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+            AS anon,
+            CASE WHEN i % 97 = 0 THEN 20971520 ELSE 0 END AS peak
+        FROM r
+    )
+    SELECT 'fpms1', 'web1', 'www', pid, 5, round(1700000000 + i * 0.001, 6),
+        500 + hash(i * 7) % 50000, 300, 20, anon + 6291456, anon + peak + 6291456, anon, anon + peak, 6291456, 6291456,
+        400000, 400000 + peak, 400000 + peak, 2097152, 2097152 + peak, 200, 'GET', '/e' || e || '/' || (i % 1000),
+        '/srv/app/index.php', NULL, 40, 'ok', NULL, NULL
+    FROM m ORDER BY i
+) TO '{path}' (DELIMITER '\t', HEADER false, QUOTE '')
+"""
+
+
+def write_many(path: Path, n: int, workers: int) -> Path:
+    """A big probe log written by DuckDB (a million lines in seconds): `workers` workers, 20
+    endpoints `/eK/{id}`, /e0 keeps 64 KiB per request, every 97th request peaks 20 MiB higher and frees it."""
+    if "'" in str(path):
+        raise ValueError("path must not contain a quote")
+    duckdb.connect().execute(MANY.format(path=path), {"n": n, "workers": workers})
     return path

@@ -12,10 +12,16 @@ from typing import Any
 import click
 
 from fpmscope import __version__
+from fpmscope.commands.advise import advise
+from fpmscope.commands.check import check
 from fpmscope.commands.demo import demo
+from fpmscope.commands.install import install, uninstall
 from fpmscope.commands.leaks import dump, leaks
 from fpmscope.commands.probe import probe
+from fpmscope.commands.report import report
 from fpmscope.commands.slow import slow
+from fpmscope.commands.top import top
+from fpmscope.commands.workers import workers
 from fpmscope.errors import FpmscopeError
 
 
@@ -37,5 +43,5 @@ def main() -> None:
     """Find the PHP endpoints that make PHP-FPM workers leak memory, and the slow ones."""
 
 
-for command in (probe, leaks, dump, demo, slow):
+for command in (probe, leaks, dump, demo, workers, advise, top, report, install, uninstall, check, slow):
     main.add_command(command)

@@ -62,6 +62,7 @@ def _csv_columns() -> str:
 READ = (
     "read_csv(?, delim = '\t', quote = '', escape = '', header = false, auto_detect = false,"
     " strict_mode = true, null_padding = false, ignore_errors = true, store_rejects = true,"
+    " rejects_table = 'ingest_rejects', rejects_scan = 'ingest_scans',"
     f" max_line_size = {MAX_LINE}, compression = ?, columns = {_csv_columns()})"
 )
 
@@ -113,6 +114,9 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult
 def _load_one(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int, str | None]:
     compression = "gzip" if _is_gzip(path) else "none"
     names = ", ".join(name for name, _ in RECORD_FIELDS)
+    # Reject tables accumulate across scans; each file is counted on its own.
+    con.execute("DROP TABLE IF EXISTS ingest_rejects")
+    con.execute("DROP TABLE IF EXISTS ingest_scans")
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM {READ}",
@@ -128,7 +132,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int, str
         [FORMAT_TAG],
     ).fetchone()
     rejected = con.execute(
-        "SELECT count(DISTINCT line), min_by(left(csv_line, 120), line) FROM reject_errors"
+        "SELECT count(DISTINCT line), min_by(left(csv_line, 120), line) FROM ingest_rejects"
     ).fetchone()
     assert good is not None and other is not None and rejected is not None
     example = rejected[1] if rejected[0] else (other[1] if other[0] else None)

@@ -180,3 +180,19 @@ def test_probe_logs_give_php_wall_and_cpu_time(tmp_path: Path) -> None:
     assert data["inputs"]["time_column"] == "PHP wall time"
     assert {e["endpoint"] for e in data["endpoints"]} == {"GET /search", "GET /"}
     assert all(e["php_total_s"] is not None for e in data["endpoints"])
+
+
+def test_lines_the_csv_reader_misreads_are_matched_again(tmp_path: Path) -> None:
+    # A multi-value upstream time with an empty last field: DuckDB's CSV reader takes the
+    # line with one column too many as valid; the status check catches it, the regex reads it.
+    log = tmp_path / "a.log"
+    fmt = '$upstream_response_time $status "$request" "$http_user_agent"'
+    log.write_text(
+        '0.1 200 "GET /a HTTP/1.1" "x"\n\n0.1, 0.2 200 "GET /b HTTP/1.1" ""\n\n0.3 404 "GET /c HTTP/1.1" ""\n'
+    )
+    data = slow_json(str(log), "--log-format", fmt)
+    assert data["inputs"]["skipped_lines"] == 0
+    b = by_endpoint(data)["GET /b"]
+    assert b["upstream_total_s"] == pytest.approx(0.3)
+    assert b["status_2xx"] == 1
+    assert by_endpoint(data)["GET /c"]["status_4xx"] == 1

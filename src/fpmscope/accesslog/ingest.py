@@ -270,14 +270,27 @@ class Loader:
 
     def load(self, path: Path) -> None:
         compression = "gzip" if is_gzip(path) else "none"
+        top = self.con.execute("SELECT coalesce(max(rowid) + 1, 0) FROM hits").fetchone()
+        start = int(top[0]) if top else 0
         try:
             self._insert(self._reader_sql(), [str(path), compression])
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise FpmscopeError(f"{path}: cannot read as an access log: {first}") from None
         rejected = self._rejected_lines()
-        if rejected:
-            self._reparse(path, rejected)
+        misread: list[int] = []
+        if self.layout is not None and not self.fmt.json_keys:
+            # The CSV reader can accept a line the format does not describe (a multi-value
+            # upstream time with an empty last field): such rows fail the checks, and their
+            # lines are matched again with the regex, which is the authority.
+            rows = self.con.execute(
+                "SELECT rowid - ? FROM hits WHERE rowid >= ? AND NOT ok ORDER BY rowid", [start, start]
+            ).fetchall()
+            misread = [int(r[0]) for r in rows]
+            if misread:
+                self.con.execute("DELETE FROM hits WHERE rowid >= ? AND NOT ok", [start])
+        if rejected or misread:
+            self._reparse(path, rejected, misread)
 
     def _insert(self, source: str, params: list[object]) -> None:
         """Insert rows of `source` (variable columns + `_bad`) into hits, marking the invalid ones."""
@@ -352,15 +365,23 @@ class Loader:
         self.con.execute("DELETE FROM reject_scans")
         return [int(r[0]) for r in rows]
 
-    def _reparse(self, path: Path, numbers: list[int]) -> None:
-        """Match rejected lines (by 1-based number) with the Python twin of the regex."""
+    def _reparse(self, path: Path, numbers: list[int], ordinals: Sequence[int] = ()) -> None:
+        """Match lines with the Python twin of the regex: those the reader rejected (by 1-based
+        line number) and those it misread (by their index among the lines it accepted; it
+        skips empty lines)."""
         wanted = set(numbers)
+        misread = set(ordinals)
+        accepted = -1
         var_names = [t.text for t in self.fmt.tokens if t.var]
         values: dict[str, list[str | None]] = {v: [] for v in self.needed}
         assert self.py_regex is not None
         for number, raw in enumerate(open_lines(path), 1):
             if number not in wanted:
-                continue
+                if not raw.strip(b" \t"):
+                    continue
+                accepted += 1
+                if accepted not in misread:
+                    continue
             text = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
             m = self.py_regex.match(text) if len(raw) <= MAX_LINE else None
             if m is None:

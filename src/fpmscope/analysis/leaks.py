@@ -27,6 +27,7 @@ from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql
 from fpmscope.ingest import IngestResult
 from fpmscope.report import EndpointLeak, InputSummary, LeakReport
 from fpmscope.sql import query
+from fpmscope.units import size
 
 PAGE = 4096
 # Requests a worker serves before it is judged: autoloaders, realpath and opcache fill up.
@@ -126,18 +127,11 @@ def _kind(native: float, zend: float, shared: float) -> str:
     return max(parts, key=lambda k: parts[k])
 
 
-def _size(n: float) -> str:
-    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if abs(n) >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n:.0f} B"
-
-
 def judge(st: EndpointStats) -> tuple[bool, str]:
     """The verdict and its reason in plain words."""
     zend = st.split[1]
     zend_note = (
-        f"; Zend kept {_size(zend)} of freed chunks cached, which PHP gives back over the next requests"
+        f"; Zend kept {size(zend)} of freed chunks cached, which PHP gives back over the next requests"
         if zend > PAGE
         else ""
     )
@@ -147,15 +141,15 @@ def judge(st: EndpointStats) -> tuple[bool, str]:
     if low <= PAGE:
         if st.use_clean and st.mean_low > PAGE:
             return False, (
-                f"grows the worker only after other requests did ({_size(st.mean)}/request then, "
-                f"{_size(est)} over {st.clean} clean requests): it re-extends heap that they used up"
+                f"grows the worker only after other requests did ({size(st.mean)}/request then, "
+                f"{size(est)} over {st.clean} clean requests): it re-extends heap that they used up"
             )
         if est <= PAGE:
-            return False, f"keeps nothing measurable ({_size(est)}/request over {st.judged} requests){zend_note}"
-        return False, f"{_size(est)}/request on average but too noisy to call (99% bound {_size(low)}){zend_note}"
+            return False, f"keeps nothing measurable ({size(est)}/request over {st.judged} requests){zend_note}"
+        return False, f"{size(est)}/request on average but too noisy to call (99% bound {size(low)}){zend_note}"
     basis = f"{st.clean} clean requests" if st.use_clean else f"{st.judged} requests"
     return True, (
-        f"leaves {_size(est)} behind per request (99% bound {_size(low)}, {basis}); "
+        f"leaves {size(est)} behind per request (99% bound {size(low)}, {basis}); "
         f"{st.positive_share:.0%} of its requests grew the worker"
     )
 
@@ -240,4 +234,4 @@ def _verdict(suspects: tuple[EndpointLeak, ...], summary: InputSummary) -> str:
         return f"No endpoint leaves memory behind ({summary.records} requests on {summary.workers} workers)."
     top = suspects[0]
     more = f", and {len(suspects) - 1} more suspect(s)" if len(suspects) > 1 else ""
-    return f"{top.endpoint} leaks about {_size(top.retained_bytes_per_request)} per request ({top.kind}){more}."
+    return f"{top.endpoint} leaks about {size(top.retained_bytes_per_request)} per request ({top.kind}){more}."

@@ -57,6 +57,14 @@ class StackConfig:
     pool: str = "demo"
     admin_values: Mapping[str, str] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
+    # Extra pool directives, e.g. {"pm.max_requests": "40"}.
+    pool_settings: Mapping[str, str] = field(default_factory=dict)
+    # Where the probe writes; default `<root>/probe.log`.
+    probe_log: Path | None = None
+    # Run the FPM workers as this user (and its group) instead of root when started as root.
+    user: str | None = None
+    # Extra directives for nginx's `http` block (e.g. larger header buffers).
+    nginx_http_extra: str = ""
     nginx_log_format: str = (
         '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
         '"$http_referer" "$http_user_agent" $request_time $upstream_response_time $request_id'
@@ -80,9 +88,11 @@ class Stack:
         return int((self.root / "php-fpm.pid").read_text().strip())
 
     def stop(self) -> None:
-        for name, proc in reversed(self.processes):
+        for _, proc in reversed(self.processes):
             if proc.poll() is None:
-                proc.send_signal(signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
+                # Both stop gracefully on SIGQUIT: php-fpm lets running requests finish (and the
+                # probe write their lines) within process_control_timeout.
+                proc.send_signal(signal.SIGQUIT)
         for _, proc in self.processes:
             try:
                 proc.wait(timeout=10)
@@ -109,6 +119,9 @@ def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str
         f"pid = {root}/php-fpm.pid",
         f"error_log = {root}/php-fpm.log",
         "daemonize = no",
+        # Let SIGQUIT wait for running requests (work after fastcgi_finish_request included)
+        # instead of escalating to SIGTERM at once.
+        "process_control_timeout = 10s",
         "",
         f"[{cfg.pool}]",
         f"listen = 127.0.0.1:{port}",
@@ -121,7 +134,9 @@ def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str
         "php_admin_value[log_errors] = On",
         f"php_admin_value[error_log] = {root}/php-errors.log",
     ]
-    if os.geteuid() == 0:
+    if cfg.user is not None:
+        lines += [f"user = {cfg.user}"]
+    elif os.geteuid() == 0:
         lines += ["user = root", "group = root"]
     if cfg.probe is not None:
         lines += [
@@ -129,6 +144,7 @@ def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str
             f"env[FPMSCOPE_LOG] = {probe_log}",
             f"env[FPMSCOPE_POOL] = {cfg.pool}",
         ]
+    lines += [f"{k} = {v}" for k, v in cfg.pool_settings.items()]
     lines += [f"php_admin_value[{k}] = {v}" for k, v in cfg.admin_values.items()]
     lines += [f"env[{k}] = {v}" for k, v in cfg.env.items()]
     return "\n".join(lines) + "\n"
@@ -149,6 +165,7 @@ http {{
     scgi_temp_path {root}/tmp/scgi;
     log_format timed '{cfg.nginx_log_format}';
     access_log {access_log} timed;
+    {cfg.nginx_http_extra}
     server {{
         listen 127.0.0.1:{port};
         root {cfg.docroot};
@@ -183,8 +200,13 @@ def start(cfg: StackConfig, root: Path) -> Stack:
     root.mkdir(parents=True, exist_ok=True)
     (root / "tmp").mkdir(exist_ok=True)
     fpm_port, port = free_port(), free_port()
-    probe_log = root / "probe.log"
+    probe_log = cfg.probe_log or root / "probe.log"
     access_log = root / "access.log"
+    if cfg.user is not None:
+        # The workers' own error log must be theirs to append to.
+        errors = root / "php-errors.log"
+        errors.touch()
+        shutil.chown(errors, cfg.user)
     (root / "php-fpm.conf").write_text(_fpm_config(cfg, root, fpm_port, probe_log))
     (root / "nginx.conf").write_text(_nginx_config(cfg, root, port, fpm_port, access_log))
     stack = Stack(
@@ -195,7 +217,7 @@ def start(cfg: StackConfig, root: Path) -> Stack:
         fpm_log=root / "php-fpm.log",
     )
     fpm_cmd = [fpm_bin, "-F", "-y", str(root / "php-fpm.conf")]
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and cfg.user is None:
         fpm_cmd.append("-R")
     out = open(root / "servers.out", "ab")  # noqa: SIM115 - kept open for the children
     try:
@@ -216,6 +238,35 @@ def start(cfg: StackConfig, root: Path) -> Stack:
     finally:
         out.close()
     return stack
+
+
+@contextlib.contextmanager
+def nginx_in_front(cfg: StackConfig, root: Path, fpm_port: int) -> Iterator[str]:
+    """An nginx on loopback passing PHP to an FPM already listening on `fpm_port`; yields its URL."""
+    nginx_bin = find_program("nginx")
+    if nginx_bin is None:
+        raise FpmscopeError("nginx not installed; on Debian: apt-get install nginx-light")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "tmp").mkdir(exist_ok=True)
+    port = free_port()
+    (root / "nginx.conf").write_text(_nginx_config(cfg, root, port, fpm_port, root / "access.log"))
+    with open(root / "nginx.out", "ab") as out:
+        proc = subprocess.Popen(
+            [nginx_bin, "-c", str(root / "nginx.conf"), "-p", str(root)],
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        _wait_port(port, proc, "nginx", root / "nginx-error.log")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @contextlib.contextmanager

@@ -23,51 +23,102 @@ final class Probe
     public static $flags = '';
     /** @var string|null route name set by the application through tag() */
     public static $tag = null;
+    /** @var string outcome when only the guard's destructor finishes (no shutdown function ran) */
+    public static $fallback = '';
     /** @var Guard|null */
     public static $guard = null;
 
+    /**
+     * Settings come from $_SERVER, where FPM puts the pool's env[] values (getenv() may be
+     * disabled; an app's chained prepend must run even then). A variables_order without S
+     * leaves $_SERVER empty (PHP always sets REQUEST_TIME_FLOAT in it otherwise); then
+     * getenv(), which in FPM also sees the request's FastCGI params.
+     */
     public static function begin()
     {
-        self::$chain = (string) (\getenv('FPMSCOPE_CHAIN') ?: '');
+        $server = $_SERVER;
+        if (!isset($server['REQUEST_TIME_FLOAT']) && \function_exists('getenv')) {
+            $keys = ['FPMSCOPE_LOG', 'FPMSCOPE_CHAIN', 'FPMSCOPE_POOL', 'FPMSCOPE_QUERY', 'FPMSCOPE_CLI',
+                'REQUEST_URI', 'REQUEST_METHOD', 'SCRIPT_FILENAME', 'HTTP_X_REQUEST_ID', 'REQUEST_ID'];
+            foreach ($keys as $key) {
+                $value = \getenv($key);
+                if ($value !== false) {
+                    $server[$key] = $value;
+                }
+            }
+        }
+        self::$chain = isset($server['FPMSCOPE_CHAIN']) ? (string) $server['FPMSCOPE_CHAIN'] : '';
         if (\PHP_SAPI === 'cli' || \PHP_SAPI === 'phpdbg') {
-            if (\getenv('FPMSCOPE_CLI') !== '1') {
+            if (!isset($server['FPMSCOPE_CLI']) || $server['FPMSCOPE_CLI'] !== '1') {
                 self::$done = true;
                 return;
             }
         }
-        $server = $_SERVER;
+        try {
+            self::start($server);
+        } catch (\Throwable $e) {
+            // A disabled function is an Error in PHP 8: give up measuring, never the request.
+            self::$done = true;
+        }
+    }
+
+    private static function start(array $server)
+    {
+        $zm = \function_exists('memory_get_usage');
         $t0 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
         $ru = \function_exists('getrusage') ? \getrusage() : null;
         $mem = self::statm(true);
         $uri = isset($server['REQUEST_URI']) ? (string) $server['REQUEST_URI'] : '';
         $q = \strpos($uri, '?');
         if ($q !== false) {
-            $uri = self::query(\substr($uri, 0, $q), \substr($uri, $q + 1));
+            $uri = self::query(\substr($uri, 0, $q), \substr($uri, $q + 1), $server);
+        }
+        if (\strpos($uri, '@') !== false || \stripos($uri, '%40') !== false) {
+            $uri = self::userinfo($uri);
+        }
+        $log = isset($server['FPMSCOPE_LOG']) ? (string) $server['FPMSCOPE_LOG'] : '';
+        if ($log === '' && \function_exists('get_cfg_var')) {
+            $log = (string) \get_cfg_var('fpmscope.log');
         }
         self::$start = [
             $t0,
             isset($server['REQUEST_TIME_FLOAT']) ? $server['REQUEST_TIME_FLOAT'] : \microtime(true),
             $ru,
             $mem,
-            \memory_get_usage(),
-            \memory_get_usage(true),
+            $zm ? \memory_get_usage() : '',
+            $zm ? \memory_get_usage(true) : '',
             isset($server['REQUEST_METHOD']) ? (string) $server['REQUEST_METHOD'] : '',
             $uri,
             isset($server['SCRIPT_FILENAME']) ? (string) $server['SCRIPT_FILENAME'] : '',
             isset($server['HTTP_X_REQUEST_ID']) ? (string) $server['HTTP_X_REQUEST_ID']
                 : (isset($server['REQUEST_ID']) ? (string) $server['REQUEST_ID'] : ''),
             self::workerStart(),
+            $log,
+            isset($server['FPMSCOPE_POOL']) ? (string) $server['FPMSCOPE_POOL'] : '',
         ];
+        if (self::$flags !== '' && \function_exists('error_clear_last')) {
+            // The app must not find our swallowed warning in error_get_last().
+            \error_clear_last();
+        }
         // Ours runs first; it re-registers the real finisher so that it runs after the
         // application's own shutdown functions. The guard's destructor is the fallback when an
         // application shutdown function calls exit() and cuts that chain.
-        \register_shutdown_function([__CLASS__, 'shutdown']);
+        if (\function_exists('register_shutdown_function')) {
+            \register_shutdown_function([__CLASS__, 'shutdown']);
+            self::$fallback = 'exit';
+        }
         self::$guard = new Guard();
     }
 
     public static function shutdown()
     {
         \register_shutdown_function([__CLASS__, 'finish'], 'ok');
+    }
+
+    /** Our error handler while finishing: an app handler that throws must never see our warnings. */
+    public static function quiet()
+    {
+        return true;
     }
 
     /** Lets the application name the route of this request (`\Fpmscope\Probe::tag('x')`). */
@@ -80,18 +131,15 @@ final class Probe
     private static function statm($open)
     {
         if ($open) {
-            self::$statm = @\fopen('/proc/self/statm', 'rb');
+            self::$statm = \function_exists('fopen') ? @\fopen('/proc/self/statm', 'rb') : false;
         } elseif (self::$statm !== false) {
             @\rewind(self::$statm);
         }
         $s = self::$statm !== false ? @\fread(self::$statm, 128) : false;
-        if ($s === false || $s === '') {
-            self::$flags .= 'm';
-            return null;
-        }
-        $f = \explode(' ', $s, 4);
-        if (\count($f) < 3) {
-            self::$flags .= 'm';
+        if ($s === false || \count($f = \explode(' ', $s, 4)) < 3) {
+            if (\strpos(self::$flags, 'm') === false) {
+                self::$flags .= 'm';
+            }
             return null;
         }
         // statm counts pages; 4 KiB on every platform PHP-FPM runs on in practice.
@@ -101,8 +149,8 @@ final class Probe
     /** Field 22 of /proc/self/stat: the worker's start time in clock ticks since boot. */
     private static function workerStart()
     {
-        $s = @\file_get_contents('/proc/self/stat', false, null, 0, 512);
-        if ($s === false) {
+        $s = \function_exists('file_get_contents') ? @\file_get_contents('/proc/self/stat', false, null, 0, 512) : false;
+        if ($s === false || $s === '') {
             self::$flags .= 's';
             return '';
         }
@@ -111,22 +159,28 @@ final class Probe
         return isset($f[19]) ? $f[19] : '';
     }
 
-    private static function query($path, $query)
+    /** Query strings are kept only with FPMSCOPE_QUERY=1, and then without secrets. */
+    private static function query($path, $query, array $server)
     {
-        $keep = \getenv('FPMSCOPE_QUERY');
-        if ($keep !== '1') {
+        if (!isset($server['FPMSCOPE_QUERY']) || $server['FPMSCOPE_QUERY'] !== '1') {
             return $path;
         }
         $out = [];
         foreach (\explode('&', $query) as $pair) {
             $eq = \strpos($pair, '=');
-            $key = $eq === false ? $pair : \substr($pair, 0, $eq);
-            if ($eq !== false && \preg_match('/pass|secret|token|key|auth|sess|sig|cred|otp|code/i', \rawurldecode($key))) {
-                $pair = $key . '=REDACTED';
+            if ($eq !== false && \preg_match('/pass|secret|token|key|auth|sess|sig|cred|otp|code|nonce|jwt/i', \rawurldecode(\substr($pair, 0, $eq)))) {
+                $pair = \substr($pair, 0, $eq) . '=REDACTED';
             }
             $out[] = $pair;
         }
         return $path . '?' . \implode('&', $out);
+    }
+
+    /** `scheme://user:pass@host`, plain or percent-encoded, loses its user part. */
+    private static function userinfo($uri)
+    {
+        $clean = \preg_replace(['#(://)[^/@?&\#]*@#', '#(%3A%2F%2F)[^/@?&\#]*?%40#i'], ['$1REDACTED@', '$1REDACTED%40'], $uri);
+        return \is_string($clean) ? $clean : '';
     }
 
     /** One line, always: C-style escapes for control bytes and backslash, \xHH for bad UTF-8. */
@@ -153,11 +207,32 @@ final class Probe
             return;
         }
         self::$done = true;
-        $error = \error_get_last();
+        $handler = \function_exists('set_error_handler');
+        if ($handler) {
+            \set_error_handler([__CLASS__, 'quiet']);
+        }
+        try {
+            self::write($outcome);
+        } catch (\Throwable $e) {
+            // Nothing to record it in; the request's response is already complete.
+        }
+        if ($handler) {
+            \restore_error_handler();
+        }
+    }
+
+    private static function write($outcome)
+    {
+        $error = \function_exists('error_get_last') ? \error_get_last() : null;
         if ($error !== null && ($error['type'] & (\E_ERROR | \E_CORE_ERROR | \E_COMPILE_ERROR | \E_USER_ERROR | \E_PARSE | \E_RECOVERABLE_ERROR))) {
             $msg = (string) $error['message'];
             if (\strncmp($msg, 'Allowed memory size', 19) === 0) {
                 $outcome = 'oom';
+                // Room to finish the line: Zend refuses a new chunk beyond the limit, and ours
+                // may need one. Fails quietly when the pool sets memory_limit as an admin value.
+                if (\function_exists('ini_set') && \function_exists('memory_get_usage')) {
+                    @\ini_set('memory_limit', (string) (\memory_get_usage(true) + 4194304));
+                }
             } elseif (\strncmp($msg, 'Maximum execution time', 22) === 0) {
                 $outcome = 'timeout';
             } else {
@@ -180,13 +255,14 @@ final class Probe
             self::$flags .= 'c';
         }
         $m0 = $s[3];
-        $status = \http_response_code();
-        $pool = \getenv('FPMSCOPE_POOL');
+        $zm = \function_exists('memory_get_usage');
+        $zp = \function_exists('memory_get_peak_usage');
+        $status = \function_exists('http_response_code') ? \http_response_code() : false;
         $line = \implode("\t", [
             'fpms1',
-            self::clean((string) \gethostname(), 255),
-            self::clean($pool === false ? '' : $pool, 255),
-            \getmypid(),
+            \function_exists('gethostname') ? self::clean((string) \gethostname(), 255) : '',
+            self::clean($s[12], 255),
+            \function_exists('getmypid') ? \getmypid() : '',
             $s[10],
             \sprintf('%.6f', $s[1]),
             (int) (($t1 - $s[0]) / 1000),
@@ -199,26 +275,38 @@ final class Probe
             $m0 === null ? '' : $m0[2],
             $mem === null ? '' : $mem[2],
             $s[4],
-            \memory_get_usage(),
-            \memory_get_peak_usage(),
+            $zm ? \memory_get_usage() : '',
+            $zp ? \memory_get_peak_usage() : '',
             $s[5],
-            \memory_get_peak_usage(true),
+            $zp ? \memory_get_peak_usage(true) : '',
             $status === false ? '' : $status,
             self::clean($s[6], 32),
             self::clean($s[7], 2048),
             self::clean($s[8], 1024),
             self::clean($s[9], 128),
-            \count(\get_included_files()),
+            \function_exists('get_included_files') ? \count(\get_included_files()) : '',
             $outcome,
             self::$tag === null ? '' : self::clean(self::$tag, 255),
             self::$flags,
         ]) . "\n";
-        $path = \getenv('FPMSCOPE_LOG');
-        if ($path === false || $path === '') {
-            $path = (string) \get_cfg_var('fpmscope.log');
+        $path = $s[11];
+        if ($path === '') {
+            return;
         }
-        if ($path !== '') {
+        // One lstat: never write through a symlink, and create a missing log 0640.
+        $st = \function_exists('lstat') ? @\lstat($path) : null;
+        if (\is_array($st) && ($st['mode'] & 0170000) === 0120000) {
+            return;
+        }
+        $mask = $st === false && \function_exists('umask') ? \umask(027) : null;
+        if (\function_exists('file_put_contents')) {
             @\file_put_contents($path, $line, \FILE_APPEND);
+        } elseif (\function_exists('fopen') && ($fp = @\fopen($path, 'ab')) !== false) {
+            @\fwrite($fp, $line);
+            @\fclose($fp);
+        }
+        if ($mask !== null) {
+            \umask($mask);
         }
     }
 }
@@ -228,7 +316,7 @@ final class Guard
 {
     public function __destruct()
     {
-        Probe::finish('exit');
+        Probe::finish(Probe::$fallback);
     }
 }
 

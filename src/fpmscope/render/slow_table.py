@@ -7,8 +7,9 @@ from rich.table import Table
 from rich.text import Text
 
 from fpmscope.render import RenderOptions
-from fpmscope.render.table import console, size
+from fpmscope.render.table import console
 from fpmscope.slowreport import SlowReport
+from fpmscope.units import size
 
 
 def printable(text: str) -> str:

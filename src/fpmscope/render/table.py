@@ -10,14 +10,7 @@ from rich.text import Text
 
 from fpmscope.render import RenderOptions
 from fpmscope.report import LeakReport
-
-
-def size(n: float) -> str:
-    """Bytes in binary units with one decimal: 64.0 KiB, -1.5 MiB, 512 B."""
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if abs(n) >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n:.0f} B"
+from fpmscope.units import size
 
 
 def duration(seconds: float) -> str:
@@ -66,8 +59,8 @@ def render(report: LeakReport, options: RenderOptions) -> str:
             con.print(line)
         con.print()
     table = Table(title="Memory kept per endpoint", title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("endpoint", overflow="fold", min_width=30)
-    for name in ("requests", "kept/req", "99% low", "kept total", "native", "zend cache", "shared", "peak"):
+    table.add_column("endpoint", overflow="fold", min_width=24)
+    for name in ("requests", "kept/req", "kept total", "native", "zend cache", "shared", "peak"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("verdict")
     for e in report.endpoints:
@@ -75,7 +68,6 @@ def render(report: LeakReport, options: RenderOptions) -> str:
             Text(e.endpoint),
             str(e.requests),
             size(e.retained_bytes_per_request),
-            size(e.retained_bytes_low),
             size(e.retained_bytes_total),
             size(e.native_bytes_per_request),
             size(e.zend_cache_bytes_per_request),

@@ -1,0 +1,91 @@
+"""`fpmscope report`: everything in one self-contained HTML file (or one JSON document)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fpmscope import ingest
+from fpmscope.analysis import full
+from fpmscope.analysis.leaks import LeakOptions
+from fpmscope.analysis.slow import SlowOptions
+from fpmscope.commands.common import db_option, emit, logs_argument, note_skipped, output_options
+from fpmscope.commands.slow import slow_report
+from fpmscope.endpoints import DEFAULT_RULES, parse_rule
+from fpmscope.errors import FpmscopeError
+from fpmscope.render import RenderOptions
+from fpmscope.render import html as html_render
+from fpmscope.render import json as json_render
+
+RENDERERS = {"html": html_render.render, "json": json_render.render}
+# Rows of the endpoint tables; suspects are always all kept.
+TOP = 500
+
+
+def report_format(fmt: str | None, output: Path | None) -> str:
+    if fmt is not None:
+        return fmt
+    if output is not None and output.suffix.lower() == ".json":
+        return "json"
+    return "html"
+
+
+def access_log_note(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Hook for the access-log SlowReport: until analysis/slow.py is wired in, say what was used."""
+    for p in paths:
+        if not Path(p).is_file():
+            raise FpmscopeError(f"{p}: no such access log")
+    if not paths:
+        return ()
+    return (
+        f"{len(paths)} access log(s) given; this build reads latency from the probe's wall time only "
+        "(access-log analysis is not wired into the report yet).",
+    )
+
+
+@click.command()
+@logs_argument
+@click.option("--access-log", "access_logs", multiple=True, metavar="FILE", help="nginx/Apache access log(s).")
+@click.option("--format", "fmt", type=click.Choice(tuple(RENDERERS)), default=None, help="html (default) or json.")
+@output_options
+@db_option
+@click.option("--top", type=click.IntRange(min=1), default=TOP, show_default=True, help="Rows per endpoint table.")
+@click.option("--by", type=click.Choice(["endpoint", "script"]), default="endpoint", show_default=True)
+@click.option("--rule", "rules", multiple=True, metavar="REGEX=NAME", help="Extra path-segment rule.")
+def report(  # noqa: PLR0917 - one parameter per click option
+    logs: tuple[str, ...],
+    access_logs: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
+    db: str | None,
+    top: int,
+    by: str,
+    rules: tuple[str, ...],
+) -> None:
+    """Write one self-contained HTML report: verdict, leak suspects, endpoints, worker memory
+    timelines, peak footprints and latency. It needs no network to open.
+    """
+    fmt = report_format(fmt, output)
+    if fmt == "html" and output is None and sys.stdout.isatty():
+        raise FpmscopeError("not writing HTML to a terminal; use -o report.html")
+    if output is not None and output.exists() and not force:
+        raise FpmscopeError(f"{output} exists; use --force to overwrite it")
+    options = LeakOptions(by=by, rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES, top=top)
+    notes = access_log_note(access_logs)
+    con = ingest.connect(db)
+    result = ingest.ingest(con, logs)
+    note_skipped(result.skipped, result.skipped_example)
+    total = con.execute("SELECT count(*) FROM requests").fetchone()
+    if total is None or total[0] == 0:
+        raise FpmscopeError(f"no probe records in {', '.join(logs)}")
+    # The access logs' slow endpoints (fpmscope slow's report); the probe wall-time latency
+    # section stays either way.
+    slow = None
+    if access_logs:
+        slow = slow_report(access_logs, None, SlowOptions(top=top, rules=options.rules))
+        notes = ()
+    full_report = full.build(con, result, options, slow=slow, notes=notes)
+    emit(RENDERERS[fmt](full_report, RenderOptions()), output, force)

@@ -1,0 +1,98 @@
+"""`fpmscope top`: a live view of a pool's workers, from its status page and /proc."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import click
+from rich.live import Live
+
+from fpmscope.errors import FpmscopeError
+from fpmscope.live import fastcgi, status, view
+from fpmscope.live.sampler import Sampler
+from fpmscope.render.json import _clean
+from fpmscope.report import SCHEMA_VERSION
+
+
+def _fastcgi_status(address: str, path: str, _label: str) -> str:
+    return fastcgi.get(address, path, "json&full")
+
+
+@click.command()
+@click.option(
+    "--status-url", metavar="URL", help="The pool's pm.status_path over HTTP, e.g. http://127.0.0.1/fpm-status."
+)
+@click.option(
+    "--fcgi", metavar="ADDRESS", help="Ask the pool itself over FastCGI: its listen HOST:PORT or socket path."
+)
+@click.option("--status-path", default="/fpm-status", show_default=True, help="The pool's pm.status_path, with --fcgi.")
+@click.option("--pid", "master", type=int, metavar="PID", help="The php-fpm master pid: watch its children via /proc.")
+@click.option("--pool", metavar="NAME", help="Watch processes titled 'php-fpm: pool NAME' via /proc.")
+@click.option(
+    "--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True, help="Seconds between samples."
+)
+@click.option(
+    "--history", type=click.IntRange(min=2), default=60, show_default=True, help="RSS samples kept per worker."
+)
+@click.option("--once", is_flag=True, help="Print one snapshot and exit.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--proc-root", type=click.Path(file_okay=False, path_type=Path), default=Path("/proc"), hidden=True)
+def top(  # noqa: PLR0917 - one parameter per click option
+    status_url: str | None,
+    fcgi: str | None,
+    status_path: str,
+    master: int | None,
+    pool: str | None,
+    interval: float,
+    history: int,
+    once: bool,
+    fmt: str,
+    proc_root: Path,
+) -> None:
+    """Watch a PHP-FPM pool's workers live: memory from /proc, growth, requests, the current URI.
+
+    Sources: the pool's status page (needs pm.status_path) for states, request counts and
+    URIs, over HTTP (--status-url) or straight from the pool over FastCGI (--fcgi), and /proc
+    for memory; without a status page, --pid or --pool find the workers in /proc. Rows are
+    sorted by growth since first seen, so the swelling worker is on top. --once prints one
+    snapshot (--format json for scripts and monitoring).
+    """
+    fetch: Callable[[str], str] = status.fetch
+    if fcgi is not None:
+        if status_url is not None:
+            raise FpmscopeError("give --status-url or --fcgi, not both")
+        status_url = f"fastcgi {fcgi} {status_path}?json&full"
+        fetch = partial(_fastcgi_status, fcgi, status_path)
+    sampler = Sampler(
+        status_url=status_url, fetch=fetch, master=master, pool=pool, history=history, proc_root=proc_root
+    )
+    if fmt == "json" and not once:
+        raise FpmscopeError("--format json needs --once")
+    if once:
+        snap = sampler.sample()
+        if fmt == "json":
+            data = {"schema_version": SCHEMA_VERSION, **dataclasses.asdict(snap)}
+            click.echo(json.dumps(_clean(data), sort_keys=True, indent=2, ensure_ascii=False))
+        else:
+            tty = sys.stdout.isatty()
+            width = max(80, shutil.get_terminal_size((120, 24)).columns)
+            click.echo(view.to_text(snap, width=width, color=tty), nl=False)
+        return
+    try:
+        with Live(view.render(sampler.sample()), auto_refresh=False, screen=False) as live:
+            while True:
+                time.sleep(interval)
+                try:
+                    live.update(view.render(sampler.sample()), refresh=True)
+                except FpmscopeError as exc:
+                    # Keep watching through a restart of php-fpm or nginx; say what failed.
+                    live.console.print(f"fpmscope: {exc}", markup=False, highlight=False)
+    except KeyboardInterrupt:
+        return

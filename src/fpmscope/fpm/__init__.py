@@ -1,0 +1,1 @@
+"""PHP-FPM pool configuration: reading, editing, install, uninstall and check."""

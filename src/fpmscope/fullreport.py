@@ -1,0 +1,105 @@
+"""The whole report (`fpmscope report`): every section, computed once, read by the renderers.
+
+The leak analysis, per-worker memory timelines and probe wall-time latency are always there.
+The access-log slow endpoints, the per-worker table and the pm.* advice are built by other
+analyses; until they are wired in their fields stay None and the renderers say so in one line.
+Any frozen dataclass may fill them: the HTML renderer shows its scalar fields and its tuples
+of dataclasses as tables, the JSON renderer its fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fpmscope.report import LeakReport
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerTimeline:
+    """One worker's memory, request by request, downsampled with its extremes kept.
+
+    The point columns are parallel tuples in request order: `seq` is the request's position
+    on the worker (1 = first), `endpoint` an index into Timelines.endpoints, `anon` and
+    `shared` the worker's resident bytes at the request's start, `suspect` the rank of the
+    request's endpoint among the leak suspects (1 = top suspect), 0 for other endpoints,
+    `floor` the least anon the worker comes back to from that request on (what it has kept
+    for good: a leak makes it climb, a spike does not move it).
+    """
+
+    worker: str
+    host: str
+    pool: str
+    pid: int
+    worker_start: int | None
+    requests: int
+    first_ts: float
+    last_ts: float
+    anon_first: int
+    anon_last: int
+    anon_max: int
+    anon_growth: int
+    suspect_requests: int
+    seq: tuple[int, ...]
+    ts: tuple[float, ...]
+    endpoint: tuple[int, ...]
+    anon: tuple[int, ...]
+    shared: tuple[int, ...]
+    suspect: tuple[int, ...]
+    floor: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Timelines:
+    """The workers with the most anon growth (at most `max_workers` of `workers_total`)."""
+
+    endpoints: tuple[str, ...]
+    workers: tuple[WorkerTimeline, ...]
+    workers_total: int
+    max_workers: int
+    buckets: int
+    suspect_cap: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointLatency:
+    """Wall time of one endpoint as PHP measured it (probe `wall_us`), in milliseconds."""
+
+    endpoint: str
+    requests: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    mean_ms: float
+    total_s: float
+    failed_requests: int
+    histogram: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyReport:
+    """Slowest endpoints by total time, with exact percentiles and half-octave histograms.
+
+    `bin_edges_ms` has one more entry than each histogram: bin i counts requests with
+    edges[i] <= wall < edges[i+1]; the first and last bins also hold everything beyond them.
+    """
+
+    source: str
+    endpoints: tuple[EndpointLatency, ...]
+    endpoints_total: int
+    bin_edges_ms: tuple[float, ...]
+    histogram_all: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FullReport:
+    verdict: str
+    leaks: LeakReport
+    timelines: Timelines
+    latency: LatencyReport
+    # Access-log slow endpoints (analysis/slow.py's SlowReport) when --access-log is given.
+    slow: object | None = None
+    # Per-worker lifetimes (analysis/workers.py) and pm.* advice for a memory budget.
+    workers: object | None = None
+    advice: object | None = None
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""The live view of `fpmscope top`: sampler (status page + /proc) -> typed rows -> pure view."""

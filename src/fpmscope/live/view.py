@@ -1,0 +1,105 @@
+"""The pure view of `fpmscope top`: a Snapshot in, a rich renderable out. No I/O, no clock,
+no sorting: the same snapshot always renders the same text (snapshot-tested)."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from fpmscope.live.sampler import Snapshot, WorkerRow
+from fpmscope.units import size
+
+SPARK = "▁▂▃▄▅▆▇█"
+STATE_STYLE = {"Running": "bold green", "Reading headers": "green", "Finishing": "green", "Idle": "dim"}
+
+
+def _size(n: float | None) -> str:
+    return "-" if n is None else size(n)
+
+
+def _growth(n: float | None) -> Text:
+    if n is None:
+        return Text("-")
+    return Text(("+" if n > 0 else "") + size(n), style="bold red" if n > 0 else "")
+
+
+def _pool_line(snap: Snapshot) -> Text:
+    p = snap.pool
+    when = datetime.fromtimestamp(snap.taken_at, UTC).strftime("%H:%M:%S UTC")
+    head = Text(f"{len(snap.workers)} workers, {snap.gone} gone since start; {when}; from ")
+    head.append(snap.source)
+    if p is None:
+        return head
+    line = Text()
+    line.append(f"pool {p.pool}", style="bold")
+    line.append(
+        f" ({p.process_manager}): {p.active_processes} active, {p.idle_processes} idle, "
+        f"{p.total_processes} total; listen queue {p.listen_queue} (max {p.max_listen_queue} of "
+        f"{p.listen_queue_len}); max children reached {p.max_children_reached}; "
+        f"slow requests {p.slow_requests}; accepted {p.accepted_conn}\n"
+    )
+    line.append(head)
+    return line
+
+
+def _last_request(w: WorkerRow) -> Text:
+    text = Text(f"{w.request_method} " if w.request_method else "", no_wrap=True, overflow="ellipsis")
+    text.append(w.request_uri or "-")
+    if w.script and w.script != "-":
+        text.append(f" {w.script}", style="dim")
+    return text
+
+
+def render(snap: Snapshot) -> RenderableType:
+    table = Table(box=None, pad_edge=False, expand=False, header_style="bold underline")
+    table.add_column("pid", justify="right", no_wrap=True)
+    table.add_column("state", no_wrap=True, max_width=9)
+    for name in ("rss", "anon", "shared", "growth", "per req", "reqs"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("rss trend", no_wrap=True, min_width=9)
+    # The one column that gives way when the terminal is narrow; its cells stay on one line.
+    table.add_column("request, script", min_width=16)
+    for name in ("ms", "cpu", "mem"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for w in snap.workers:
+        table.add_row(
+            str(w.pid),
+            Text(w.state, style=STATE_STYLE.get(w.state, "")),
+            _size(w.rss_bytes),
+            _size(w.anon_bytes),
+            _size(w.shared_bytes),
+            _growth(w.growth_bytes),
+            _growth(w.growth_bytes_per_request),
+            "-" if w.requests is None else str(w.requests),
+            "".join(SPARK[level] for level in w.rss_levels[-9:]),
+            _last_request(w),
+            "-" if w.request_duration_ms is None else f"{w.request_duration_ms:.1f}",
+            "-" if w.last_request_cpu_percent is None else f"{w.last_request_cpu_percent:.0f}%",
+            _size(w.last_request_memory_bytes),
+        )
+    note = Text(
+        "growth: anon memory since this view first saw the worker; per req: over the requests it served since; "
+        "ms, cpu, mem: the current or last request's duration, CPU and Zend peak.",
+        style="dim",
+    )
+    if not snap.workers:
+        return Group(_pool_line(snap), Text("No PHP-FPM workers found: is the pool running, and named as given?"))
+    return Group(_pool_line(snap), table, note)
+
+
+def to_text(snap: Snapshot, width: int, color: bool = False) -> str:
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        highlight=False,
+        soft_wrap=False,
+    )
+    console.print(render(snap))
+    return buf.getvalue()

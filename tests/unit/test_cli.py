@@ -1,0 +1,94 @@
+"""The command line as a user meets it: messages, exit codes, files, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from fpmscope.cli import main
+from fpmscope.commands.probe import probe_path
+from tests.synth import Worker, write
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def leaky_log(tmp_path: Path, uri: str = "/export/=cmd|' /C calc'!A0") -> Path:
+    w = Worker(pid=1, start=1)
+    for i in range(200):
+        w.request(uri if i % 4 == 0 else "/", keep=65536 if i % 4 == 0 else 0)
+    return write(tmp_path / "p.log", w)
+
+
+def test_missing_log_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    code, out, err = run("leaks", str(tmp_path / "nope.log"))
+    assert code == 2
+    assert out == ""
+    assert err.strip().count("\n") == 0 and "no such file" in err
+    assert "Traceback" not in err
+
+
+def test_a_log_with_no_records_is_an_error_not_an_empty_report(tmp_path: Path) -> None:
+    (tmp_path / "junk.log").write_text("hello\nworld\n")
+    code, out, err = run("leaks", str(tmp_path / "junk.log"))
+    assert code == 2 and out == ""
+    assert "no probe records" in err and "'hello'" in err
+
+
+def test_csv_cannot_smuggle_formulas(tmp_path: Path) -> None:
+    code, out, _ = run("leaks", str(leaky_log(tmp_path)), "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    cells = [v for row in rows for v in row.values()]
+    assert not any(c.startswith(("=", "+", "@", "|")) for c in cells)
+    assert any(c.startswith("'GET") or c.startswith("GET /export/=cmd") for c in cells)
+
+
+def test_output_file_is_never_overwritten_without_force(tmp_path: Path) -> None:
+    log = leaky_log(tmp_path, "/export")
+    out = tmp_path / "leaks.json"
+    code, _, err = run("leaks", str(log), "-o", str(out))
+    assert code == 0 and f"Wrote {out}" in err
+    assert json.loads(out.read_text())["schema_version"] == 1
+    code, _, err = run("leaks", str(log), "-o", str(out))
+    assert code == 2 and "--force" in err
+    assert run("leaks", str(log), "-o", str(out), "--force")[0] == 0
+
+
+def test_top_limits_the_table(tmp_path: Path) -> None:
+    code, out, _ = run("leaks", str(leaky_log(tmp_path, "/export")), "--format", "json", "--top", "1")
+    assert code == 0
+    assert len(json.loads(out)["endpoints"]) == 1
+
+
+def test_hostile_uri_is_shown_as_text_in_the_table(tmp_path: Path) -> None:
+    code, out, _ = run("leaks", str(leaky_log(tmp_path, "/[bold]x[/bold]\\033[31m")))
+    assert code == 0
+    assert "[bold]x[/bold]\\033[31m" in out
+    assert "\x1b" not in out
+
+
+def test_probe_commands_point_at_the_shipped_probe() -> None:
+    code, out, _ = run("probe", "path")
+    assert code == 0 and Path(out.strip()) == probe_path() and probe_path().is_file()
+    code, out, _ = run("probe", "ini", "--log", "/var/log/fpmscope/www.log", "--pool", "www")
+    assert f"php_admin_value[auto_prepend_file] = {probe_path()}" in out
+    assert "env[FPMSCOPE_LOG] = /var/log/fpmscope/www.log" in out
+
+
+def test_dump_prints_parsed_records(tmp_path: Path) -> None:
+    code, out, _ = run("dump", str(leaky_log(tmp_path, "/x")), "--limit", "3")
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == 3 and records[0]["pid"] == 1 and records[0]["uri"] == "/x"
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    code, _, err = run("leaks", "--frobnicate", "x.log")
+    assert code == 2 and "No such option" in err

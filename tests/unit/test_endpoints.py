@@ -1,0 +1,52 @@
+"""Endpoint normalization: variable path segments become placeholders."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql, parse_rule
+from fpmscope.errors import FpmscopeError
+
+
+def normalize(path: str, rules: tuple[Rule, ...] = DEFAULT_RULES) -> str:
+    expr, params = endpoint_sql("m", "p", rules)
+    row = duckdb.execute(f"SELECT {expr} FROM (SELECT ? AS m, ? AS p)", [*params, "GET", path]).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", "GET /"),
+        ("/user/123/avatar", "GET /user/{id}/avatar"),
+        ("/a/1/2/3", "GET /a/{id}/{id}/{id}"),
+        ("/u/3f2504e0-4f89-11d3-9a0c-0305e82c3301", "GET /u/{uuid}"),
+        ("/blob/0123456789abcdef0123", "GET /blob/{hex}"),
+        ("/archive/2024-02-29/posts", "GET /archive/{date}/posts"),
+        ("/reset/aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRva2Vu9", "GET /reset/{token}"),
+        ("/img/42.jpg", "GET /img/{id}.ext"),
+        ("/people/jane@example.org", "GET /people/{email}"),
+        ("/v2/products", "GET /v2/products"),
+        ("/index.php", "GET /index.php"),
+        ("/cafe", "GET /cafe"),
+    ],
+)
+def test_variable_segments_become_placeholders(path: str, expected: str) -> None:
+    assert normalize(path) == expected
+
+
+def test_user_rules_come_first() -> None:
+    rules = (parse_rule("v[0-9]+={version}"), *DEFAULT_RULES)
+    assert normalize("/api/v2/items/9", rules) == "GET /api/{version}/items/{id}"
+
+
+@pytest.mark.parametrize("text", ["no-equals", "=x", "[unclosed={x}"])
+def test_bad_rules_are_refused(text: str) -> None:
+    with pytest.raises(FpmscopeError):
+        parse_rule(text)
+
+
+def test_log_content_cannot_inject_sql() -> None:
+    assert normalize("/x'); DROP TABLE t; --") == "GET /x'); DROP TABLE t; --"
