@@ -196,3 +196,15 @@ def test_lines_the_csv_reader_misreads_are_matched_again(tmp_path: Path) -> None
     assert b["upstream_total_s"] == pytest.approx(0.3)
     assert b["status_2xx"] == 1
     assert by_endpoint(data)["GET /c"]["status_4xx"] == 1
+
+
+def test_progress_bar_path_loads_every_file(tmp_path: Path) -> None:
+    from fpmscope.accesslog import ingest
+
+    files = []
+    for n in (3, 4):
+        path = tmp_path / f"a{n}.log"
+        path.write_text("\n".join(lines(n)) + "\n")
+        files.append((path.name, path))
+    con = ingest.connect()
+    assert ingest.ingest(con, files, None, progress=True).parsed == 7

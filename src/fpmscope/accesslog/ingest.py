@@ -455,13 +455,11 @@ def ingest(
                 f" tried presets {', '.join(AUTO_ORDER)}. Give its format with --log-format or --nginx-conf"
             )
     loader = Loader(con, fmt)
-    for done, (_, path) in enumerate(files, 1):
-        loader.load(path)
-        if progress:
-            sys.stderr.write(f"\rfpmscope: read {done}/{len(files)} files")
-            sys.stderr.flush()
     if progress:
-        sys.stderr.write("\n")
+        _load_with_progress(loader, files)
+    else:
+        for _, path in files:
+            loader.load(path)
     loader.finish()
     if loader.parsed == 0:
         raise FpmscopeError(
@@ -478,6 +476,22 @@ def ingest(
         columns=loader.columns,
         first_line=first_line,
     )
+
+
+def _load_with_progress(loader: Loader, files: Sequence[tuple[str, Path]]) -> None:
+    """A progress bar on stderr, by bytes, advancing a file at a time (DuckDB reads each file
+    in one call); it disappears when done."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    sizes = [p.stat().st_size for _, p in files]
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reading", total=sum(sizes))
+        for (name, path), size in zip(files, sizes, strict=True):
+            bar.update(task, description=f"reading {Path(name).name[:40]}")
+            loader.load(path)
+            bar.advance(task, size)
 
 
 def _show(line: str | None) -> str:
