@@ -1,0 +1,1 @@
+"""Access logs: format strings (formats, nginxconf), input files, format detection, ingest."""

@@ -11,26 +11,21 @@ still does not match is skipped and counted, and the first such line kept as an 
 
 from __future__ import annotations
 
-import gzip
-import os
 import re
-import shutil
-import sys
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import duckdb
 
-from fpmscope.accesslog.formats import AUTO_ORDER, CsvColumn, LogFormat, preset
+from fpmscope.accesslog.detect import json_format, sniff
+from fpmscope.accesslog.files import first_lines, is_gzip, open_lines
+from fpmscope.accesslog.formats import AUTO_ORDER, CsvColumn, LogFormat
 from fpmscope.errors import FpmscopeError
 
-GZIP_MAGIC: Final = b"\x1f\x8b"
 MAX_LINE: Final = 4 * 1024 * 1024
 EXAMPLE_CHARS: Final = 160
-SNIFF_LINES: Final = 50
 
 HITS_COLUMNS: Final = (
     ("method", "VARCHAR"),
@@ -81,27 +76,6 @@ SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     ),
     "request_id": (("request_id", "nullif({v}, '-')"), ("http_x_request_id", "nullif({v}, '-')")),
 }
-# JSON keys seen in the wild -> variables, for JSON logs read without a --log-format.
-JSON_ALIASES: Final = {
-    "request_time": "request_time",
-    "response_time": "request_time",
-    "duration": "request_time",
-    "upstream_response_time": "upstream_response_time",
-    "request": "request",
-    "method": "request_method",
-    "request_method": "request_method",
-    "uri": "request_uri",
-    "request_uri": "request_uri",
-    "path": "uri",
-    "status": "status",
-    "body_bytes_sent": "body_bytes_sent",
-    "body_bytes": "body_bytes_sent",
-    "bytes_sent": "bytes_sent",
-    "time_local": "time_local",
-    "time_iso8601": "time_iso8601",
-    "time": "time_iso8601",
-    "request_id": "request_id",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,73 +98,6 @@ def create_hits(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 def connect() -> duckdb.DuckDBPyConnection:
     return create_hits(duckdb.connect(":memory:"))
-
-
-def readable(path: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise FpmscopeError(f"{path}: no such file")
-    if p.is_dir():
-        raise FpmscopeError(f"{path}: is a directory, expected a log file")
-    if not os.access(p, os.R_OK):
-        raise FpmscopeError(f"{path}: not readable")
-    return p
-
-
-def is_gzip(path: Path) -> bool:
-    with path.open("rb") as f:
-        return f.read(2) == GZIP_MAGIC
-
-
-def open_lines(path: Path) -> Iterator[bytes]:
-    """Raw lines, without line ends, of a plain or gzip file."""
-    opener = gzip.open if is_gzip(path) else open
-    with opener(path, "rb") as f:
-        for raw in f:
-            yield raw.rstrip(b"\r\n")
-
-
-def first_lines(path: Path, n: int = SNIFF_LINES) -> list[str]:
-    out: list[str] = []
-    try:
-        for raw in open_lines(path):
-            if raw.strip():
-                out.append(raw.decode("utf-8", "replace"))
-            if len(out) >= n:
-                break
-    except (OSError, EOFError) as exc:
-        raise FpmscopeError(f"{path}: cannot read: {exc}") from None
-    return out
-
-
-def sniff(lines: list[str]) -> LogFormat | None:
-    """The preset that matches most of these lines, or None."""
-    best: tuple[int, LogFormat] | None = None
-    for name in AUTO_ORDER:
-        fmt = preset(name)
-        rx = re.compile(fmt.regex())
-        hits = sum(1 for line in lines if rx.match(line))
-        if hits and (best is None or hits > best[0]):
-            best = (hits, fmt)
-    return best[1] if best else None
-
-
-def json_format(lines: list[str]) -> LogFormat:
-    """A key map for JSON-lines logs read without a format: known key names only."""
-    import json
-
-    keys: dict[str, None] = {}
-    for line in lines:
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(obj, dict):
-            keys.update(dict.fromkeys(obj))
-    pairs = tuple((k, JSON_ALIASES[k]) for k in keys if k in JSON_ALIASES)
-    if not pairs:
-        raise FpmscopeError(f"JSON log without known keys ({', '.join(sorted(JSON_ALIASES))}); give --log-format")
-    return LogFormat("json", "{" + ", ".join(f'"{k}": "${v}"' for k, v in pairs) + "}", (), pairs)
 
 
 def _quote(name: str) -> str:
@@ -415,29 +322,6 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    """Input files split by kind, stdin copied to a temporary file."""
-
-    access: tuple[tuple[str, Path], ...]
-    probe: tuple[tuple[str, Path], ...]
-
-
-def classify(paths: Sequence[str], tmp: Path) -> Inputs:
-    access: list[tuple[str, Path]] = []
-    probe: list[tuple[str, Path]] = []
-    for name in paths:
-        if name == "-":
-            path = tmp / "stdin"
-            with path.open("wb") as out:
-                shutil.copyfileobj(sys.stdin.buffer, out)
-        else:
-            path = readable(name)
-        head = first_lines(path, 1)
-        (probe if head and head[0].startswith("fpms1\t") else access).append((name, path))
-    return Inputs(tuple(access), tuple(probe))
-
-
 def ingest(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[tuple[str, Path]],
@@ -496,7 +380,3 @@ def _load_with_progress(loader: Loader, files: Sequence[tuple[str, Path]]) -> No
 
 def _show(line: str | None) -> str:
     return repr(line[:EXAMPLE_CHARS]) if line is not None else "(the file is empty)"
-
-
-def temp_dir() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="fpmscope-")

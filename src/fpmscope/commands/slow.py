@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from fpmscope import ingest as probe_ingest
+from fpmscope.accesslog import files as access_files
 from fpmscope.accesslog import ingest as access_ingest
 from fpmscope.accesslog import nginxconf
 from fpmscope.accesslog.formats import LogFormat, parse_format
@@ -45,13 +46,13 @@ def _input_bytes(logs: tuple[str, ...]) -> int:
         if name == "-" or not path.is_file():
             total += SCRATCH_FILE_BYTES
             continue
-        total += path.stat().st_size * (10 if access_ingest.is_gzip(path) else 1)
+        total += path.stat().st_size * (10 if access_files.is_gzip(path) else 1)
     return total
 
 
 def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptions) -> SlowReport:
     started = time.perf_counter()
-    with access_ingest.temp_dir() as tmp:
+    with access_files.temp_dir() as tmp:
         # Exact percentiles need every request's time. Big inputs go to a scratch database
         # file, which DuckDB compresses and keeps within MEMORY_LIMIT of RAM (10 M lines in
         # about 0.5 GB); small ones stay in memory, which reads about a third faster.
@@ -61,7 +62,7 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
         con.execute("SET temp_directory = ?", [str(Path(tmp) / "spill")])
         con.execute("SET TimeZone = 'UTC'")  # times shown in UTC, whatever zones the logs mix
         access_ingest.create_hits(con)
-        inputs = access_ingest.classify(logs, Path(tmp))
+        inputs = access_files.classify(logs, Path(tmp))
         notes: list[str] = []
         access = None
         if inputs.access:

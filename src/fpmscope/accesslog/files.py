@@ -1,0 +1,84 @@
+"""Input files: checked, gzip detected by content, `-` (stdin) copied to a temporary file,
+and each classified as an access log or a probe log (first field `fpms1`)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from fpmscope.errors import FpmscopeError
+from fpmscope.records import FORMAT_TAG
+
+GZIP_MAGIC: Final = b"\x1f\x8b"
+SNIFF_LINES: Final = 50
+
+
+def readable(path: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise FpmscopeError(f"{path}: no such file")
+    if p.is_dir():
+        raise FpmscopeError(f"{path}: is a directory, expected a log file")
+    if not os.access(p, os.R_OK):
+        raise FpmscopeError(f"{path}: not readable")
+    return p
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(2) == GZIP_MAGIC
+
+
+def open_lines(path: Path) -> Iterator[bytes]:
+    """Raw lines, without line ends, of a plain or gzip file."""
+    opener = gzip.open if is_gzip(path) else open
+    with opener(path, "rb") as f:
+        for raw in f:
+            yield raw.rstrip(b"\r\n")
+
+
+def first_lines(path: Path, n: int = SNIFF_LINES) -> list[str]:
+    out: list[str] = []
+    try:
+        for raw in open_lines(path):
+            if raw.strip():
+                out.append(raw.decode("utf-8", "replace"))
+            if len(out) >= n:
+                break
+    except (OSError, EOFError) as exc:
+        raise FpmscopeError(f"{path}: cannot read: {exc}") from None
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Input files split by kind, stdin copied to a temporary file."""
+
+    access: tuple[tuple[str, Path], ...]
+    probe: tuple[tuple[str, Path], ...]
+
+
+def classify(paths: Sequence[str], tmp: Path) -> Inputs:
+    access: list[tuple[str, Path]] = []
+    probe: list[tuple[str, Path]] = []
+    for name in paths:
+        if name == "-":
+            path = tmp / "stdin"
+            with path.open("wb") as out:
+                shutil.copyfileobj(sys.stdin.buffer, out)
+        else:
+            path = readable(name)
+        head = first_lines(path, 1)
+        (probe if head and head[0].startswith(FORMAT_TAG + "\t") else access).append((name, path))
+    return Inputs(tuple(access), tuple(probe))
+
+
+def temp_dir() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="fpmscope-")
