@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
@@ -98,3 +99,13 @@ def test_wrong_log_format_on_the_real_log_exits_2(demo_run: DemoRun) -> None:
     result = CliRunner().invoke(main, ["slow", str(demo_run.access_log), "--log-format", "common"])
     assert result.exit_code == 2
     assert "no line of" in result.stderr and "common" in result.stderr
+
+
+def test_report_carries_the_access_log_section(demo_run: DemoRun, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    args = ["report", str(demo_run.probe_log), "--access-log", str(demo_run.access_log), "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    slow = json.loads(out.read_text())["slow"]
+    assert slow["inputs"]["requests"] == E2E_REQUESTS
+    assert "GET /search" in {e["endpoint"] for e in slow["endpoints"]}
