@@ -208,3 +208,11 @@ def test_progress_bar_path_loads_every_file(tmp_path: Path) -> None:
         files.append((path.name, path))
     con = ingest.connect()
     assert ingest.ingest(con, files, None, progress=True).parsed == 7
+
+
+def test_time_filter_on_a_log_without_times_is_refused(tmp_path: Path) -> None:
+    conf_fmt = "$request_uri $status $request_time"
+    log = tmp_path / "a.log"
+    log.write_text("/q 200 0.5\n")
+    result = run(str(log), "--log-format", conf_fmt, "--since", "2024-01-01")
+    assert result.exit_code == 2 and "no time field" in result.stderr

@@ -68,6 +68,8 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
         if inputs.access:
             big = sum(p.stat().st_size for _, p in inputs.access) > PROGRESS_BYTES
             access = access_ingest.ingest(con, inputs.access, fmt, progress=big and sys.stderr.isatty())
+        if access is not None and "ts" not in access.columns and (options.since or options.until):
+            raise FpmscopeError(f"--since/--until: format {access.format_name} has no time field ($time_local ...)")
         probe = probe_ingest.ingest(con, [str(p) for _, p in inputs.probe]) if inputs.probe else None
         if probe is not None and probe.rows == 0:
             raise FpmscopeError(f"no probe records in {', '.join(n for n, _ in inputs.probe)}")
