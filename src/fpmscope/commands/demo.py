@@ -22,7 +22,7 @@ FAULTS = """The bundled shop has planted faults:
   GET /images/{id}/thumbnail  leaks 64 KiB of native memory per call (malloc via FFI)
   GET /orders/{id}/invoice    leaks 16 KiB of native memory per call
   GET /reports/export         builds and frees ~30 MB of PHP strings (big, but not a leak)
-  GET /search                 is slow (80 ms)
+  GET /search                 is slow (waits 300 ms on a backend)
   GET /catalog/{id}           includes 120 files (opcache warm-up)"""
 
 

@@ -1,6 +1,6 @@
 <?php
-// Planted slow route: waits on a "backend" and burns a little CPU.
-usleep(80000);
+// Planted slow route: waits 300 ms on a "backend" and burns a little CPU.
+usleep(300000);
 $h = '';
 for ($i = 0; $i < 2000; $i++) {
     $h = md5($h . $i);
