@@ -1,10 +1,8 @@
 """The whole report (`fpmscope report`): every section, computed once, read by the renderers.
 
-The leak analysis, per-worker memory timelines and probe wall-time latency are always there.
-The access-log slow endpoints, the per-worker table and the pm.* advice are built by other
-analyses; until they are wired in their fields stay None and the renderers say so in one line.
-Any frozen dataclass may fill them: the HTML renderer shows its scalar fields and its tuples
-of dataclasses as tables, the JSON renderer its fields.
+The leak analysis, per-worker memory timelines, probe wall-time latency and the workers'
+lives are always there. The access-log slow endpoints need --access-log and the pm.* advice a
+memory budget; without them those fields are None and the renderers say so in one line.
 """
 
 from __future__ import annotations
@@ -12,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fpmscope.report import LeakReport
+from fpmscope.slowreport import SlowReport
+from fpmscope.workersreport import AdviceReport, WorkersReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +97,8 @@ class FullReport:
     leaks: LeakReport
     timelines: Timelines
     latency: LatencyReport
-    # Access-log slow endpoints (analysis/slow.py's SlowReport) when --access-log is given.
-    slow: object | None = None
-    # Per-worker lifetimes (analysis/workers.py) and pm.* advice for a memory budget.
-    workers: object | None = None
-    advice: object | None = None
+    workers: WorkersReport
+    # Access-log slow endpoints when --access-log is given; pm.* advice for a memory budget.
+    slow: SlowReport | None = None
+    advice: AdviceReport | None = None
     notes: tuple[str, ...] = ()

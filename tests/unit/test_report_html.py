@@ -14,8 +14,10 @@ from click.testing import CliRunner
 from fpmscope import ingest
 from fpmscope.analysis import full
 from fpmscope.analysis.leaks import LeakOptions
+from fpmscope.analysis.slow import SlowOptions
 from fpmscope.analysis.timelines import DEFAULT_TIMELINES, TimelineOptions
 from fpmscope.cli import main
+from fpmscope.commands.slow import slow_report
 from fpmscope.fullreport import FullReport
 from fpmscope.render import RenderOptions, html
 from tests.synth import MiB, Worker, hostile_worker, noise, write, write_many
@@ -108,31 +110,33 @@ def test_every_section_is_there_and_missing_ones_say_so(tmp_path: Path) -> None:
     for section in ("suspects", "timelines", "endpoints", "footprint", "latency", "workers", "advice"):
         assert f'<section id="{section}">' in page
     assert "No access-log analysis in this report" in page
-    assert "No per-worker lifetime table" in page
+    assert 'id="workers-table"' in page and "GET /export/pdf" in page.split('id="workers"')[1]
     assert "it needs a memory budget" in page
     data = embedded(page)
     assert len(data["timelines"]["workers"]) == 2  # type: ignore[index]
     assert data["latency"]["all"] == list(rep.latency.histogram_all)  # type: ignore[index]
 
 
-def test_optional_sections_render_from_any_dataclass(tmp_path: Path) -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Row:
-        endpoint: str
-        p95_ms: float
-
-    @dataclasses.dataclass(frozen=True)
-    class Slow:
-        verdict: str
-        endpoints: tuple[Row, ...]
-
-    rep = build(tmp_path, leaky_worker(10, 200))
-    slow = Slow("GET /search is slowest", (Row("<img src=x onerror=alert(1)>", 93.0),))
-    page = html.render(dataclasses.replace(rep, slow=slow), RenderOptions())
-    assert "No access-log analysis" not in page
-    assert "GET /search is slowest" in page
-    assert 'id="slow-endpoints-table"' in page
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+def test_access_log_and_budget_sections_render_as_text(tmp_path: Path) -> None:
+    hostile = "/<img/src=x/onerror=alert(1)>"
+    access = tmp_path / "access.log"
+    access.write_text(
+        "".join(
+            f'127.0.0.1 - - [26/Nov/2026:10:00:{i % 60:02d} +0000] "GET {hostile if i % 3 else "/search"} HTTP/1.1" '
+            f'200 12 "-" "curl" {0.3 if i % 3 == 0 else 0.002:.3f}\n'
+            for i in range(90)
+        )
+    )
+    log = write(tmp_path / "probe.log", leaky_worker(10, 300))
+    con = ingest.connect(None)
+    slow = slow_report((str(access),), None, SlowOptions())
+    rep = full.build(con, ingest.ingest(con, [str(log)]), LeakOptions(), slow=slow, budget=(1 << 30, 1 << 28))
+    page = html.render(rep, RenderOptions())
+    assert "No access-log analysis" not in page and "it needs a memory budget" not in page
+    slow_part = page.split('id="slow-table"')[1].split("</table>")[0]
+    assert "GET /search" in slow_part
+    assert "&lt;img/src=x/onerror=alert(1)&gt;" in slow_part
+    assert "pm.max_children = " in page.split('id="advice"')[1]
     assert_inert(page)
 
 

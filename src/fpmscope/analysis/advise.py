@@ -20,7 +20,7 @@ import math
 
 import duckdb
 
-from fpmscope.analysis.leaks import WORKER_WARMUP, EndpointStats, LeakOptions, _summary, judge, prepare
+from fpmscope.analysis.leaks import WORKER_WARMUP, EndpointStats, LeakOptions, judge, prepare, summarize
 from fpmscope.analysis.workers import MIN_POINTS, trends
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
@@ -152,4 +152,4 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, memory: int, r
         requests=int(requests),
         suspects=suspects[:3],
     )
-    return AdviceReport(inputs=_summary(con, ingest), advice=advice)
+    return AdviceReport(inputs=summarize(con, ingest), advice=advice)

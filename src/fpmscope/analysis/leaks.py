@@ -197,7 +197,7 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
     if options.top is not None:
         endpoints = endpoints[: options.top]
         footprint = footprint[: options.top]
-    summary = _summary(con, ingest)
+    summary = summarize(con, ingest)
     return LeakReport(
         by=options.by,
         inputs=summary,
@@ -208,7 +208,7 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
     )
 
 
-def _summary(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> InputSummary:
+def summarize(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> InputSummary:
     row = con.execute(query("leak_summary")).fetchone()
     assert row is not None
     records, workers, hosts, first_ts, last_ts, warmup, unknown, unmeasured = row

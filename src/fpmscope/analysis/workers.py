@@ -28,9 +28,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-from fpmscope.analysis.leaks import WORKER_WARMUP, EndpointStats, LeakOptions, _summary, judge, prepare
+from fpmscope.analysis.leaks import WORKER_WARMUP, EndpointStats, LeakOptions, judge, prepare, summarize
 from fpmscope.ingest import IngestResult
 from fpmscope.sql import query
+from fpmscope.units import size
 from fpmscope.workersreport import WorkerEndpoint, WorkerLife, WorkersReport
 
 # Points per worker fed to Theil-Sen (pairs grow as the square); evenly thinned beyond this.
@@ -170,7 +171,7 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> WorkersRepo
         )
     # The swelling worker first; workers without a slope last, in order of life.
     workers.sort(key=lambda w: (w.growth_bytes_per_request is None, -(w.growth_bytes_per_request or 0.0)))
-    summary = _summary(con, ingest)
+    summary = summarize(con, ingest)
     counts = {s: sum(w.state == s for w in workers) for s in ("alive", "recycled")}
     return WorkersReport(
         inputs=summary,
@@ -179,13 +180,6 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> WorkersRepo
         alive=counts["alive"],
         verdict=_verdict(workers),
     )
-
-
-def _size(n: float) -> str:
-    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if abs(n) >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n:.0f} B"
 
 
 def _verdict(workers: list[WorkerLife]) -> str:
@@ -199,5 +193,5 @@ def _verdict(workers: list[WorkerLife]) -> str:
     cause = f", mostly from {top.top_endpoints[0].endpoint}" if top.top_endpoints else ""
     return (
         f"{len(workers)} workers; the fastest-growing (pid {top.pid} on {top.host}) gains "
-        f"{_size(top.growth_bytes_per_request)} per request{cause}."
+        f"{size(top.growth_bytes_per_request)} per request{cause}."
     )

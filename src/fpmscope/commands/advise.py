@@ -24,6 +24,14 @@ def _size(value: str, what: str) -> int:
         raise FpmscopeError(f"{what}: {exc}") from None
 
 
+def budget(memory: str, reserve: str) -> tuple[int, int]:
+    """(memory, reserve) in bytes from --memory and --reserve, checked."""
+    total, kept = _size(memory, "--memory"), _size(reserve, "--reserve")
+    if kept >= total:
+        raise FpmscopeError(f"--reserve ({reserve}) must be smaller than --memory ({memory})")
+    return total, kept
+
+
 @click.command()
 @logs_argument
 @click.option("--memory", required=True, metavar="SIZE", help="RAM for this pool and what --reserve covers: 2G, 512M.")
@@ -40,11 +48,9 @@ def advise(  # noqa: PLR0917 - one parameter per click option
     p99 footprint of one request. Sizes are binary: 512M, 2G, 1.5GiB or plain bytes. Exits
     with 1 (the advice printed) when the budget cannot hold even one worker.
     """
-    budget, kept = _size(memory, "--memory"), _size(reserve, "--reserve")
-    if kept >= budget:
-        raise FpmscopeError(f"--reserve ({reserve}) must be smaller than --memory ({memory})")
+    total, kept = budget(memory, reserve)
     con, result = load(logs, db)
-    report = analysis.analyze(con, result, budget, kept)
+    report = analysis.analyze(con, result, total, kept)
     emit(RENDERERS[fmt](report, render_options()), output, force)
     if not report.advice.fits:
         raise FpmscopeError("the memory budget cannot hold one PHP-FPM worker", exit_code=1)

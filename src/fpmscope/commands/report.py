@@ -11,6 +11,7 @@ from fpmscope import ingest
 from fpmscope.analysis import full
 from fpmscope.analysis.leaks import LeakOptions
 from fpmscope.analysis.slow import SlowOptions
+from fpmscope.commands.advise import budget
 from fpmscope.commands.common import db_option, emit, logs_argument, note_skipped, output_options
 from fpmscope.commands.slow import slow_report
 from fpmscope.endpoints import DEFAULT_RULES, parse_rule
@@ -54,6 +55,8 @@ def access_log_note(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--top", type=click.IntRange(min=1), default=TOP, show_default=True, help="Rows per endpoint table.")
 @click.option("--by", type=click.Choice(["endpoint", "script"]), default="endpoint", show_default=True)
 @click.option("--rule", "rules", multiple=True, metavar="REGEX=NAME", help="Extra path-segment rule.")
+@click.option("--memory", default=None, metavar="SIZE", help="Memory budget for the pm.* advice section: 2G, 512M.")
+@click.option("--reserve", default="0", metavar="SIZE", help="Part of --memory kept for everything else.")
 def report(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     access_logs: tuple[str, ...],
@@ -64,6 +67,8 @@ def report(  # noqa: PLR0917 - one parameter per click option
     top: int,
     by: str,
     rules: tuple[str, ...],
+    memory: str | None,
+    reserve: str,
 ) -> None:
     """Write one self-contained HTML report: verdict, leak suspects, endpoints, worker memory
     timelines, peak footprints and latency. It needs no network to open.
@@ -74,6 +79,7 @@ def report(  # noqa: PLR0917 - one parameter per click option
     if output is not None and output.exists() and not force:
         raise FpmscopeError(f"{output} exists; use --force to overwrite it")
     options = LeakOptions(by=by, rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES, top=top)
+    pool_budget = budget(memory, reserve) if memory is not None else None
     notes = access_log_note(access_logs)
     con = ingest.connect(db)
     result = ingest.ingest(con, logs)
@@ -87,5 +93,5 @@ def report(  # noqa: PLR0917 - one parameter per click option
     if access_logs:
         slow = slow_report(access_logs, None, SlowOptions(top=top, rules=options.rules))
         notes = ()
-    full_report = full.build(con, result, options, slow=slow, notes=notes)
+    full_report = full.build(con, result, options, slow=slow, budget=pool_budget, notes=notes)
     emit(RENDERERS[fmt](full_report, RenderOptions()), output, force)

@@ -14,7 +14,6 @@ licence notice, and the page stays small.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import unicodedata
 from datetime import UTC, datetime
@@ -72,27 +71,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def section(value: object) -> dict[str, Any] | None:
-    """A generic view of an optional section (any dataclass): its scalar fields as a list and
-    its tuples of dataclasses as tables. None stays None."""
-    if value is None:
-        return None
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return {"fields": [("value", visible(value))], "tables": []}
-    fields: list[tuple[str, str]] = []
-    tables: list[dict[str, Any]] = []
-    for f in dataclasses.fields(value):
-        v = getattr(value, f.name)
-        items = v if isinstance(v, tuple | list) else None
-        if items and all(dataclasses.is_dataclass(i) for i in items):
-            columns = [c.name for c in dataclasses.fields(items[0])]
-            rows = [[visible(getattr(i, c)) for c in columns] for i in items]
-            tables.append({"name": f.name, "columns": columns, "rows": rows})
-        else:
-            fields.append((f.name, visible(v)))
-    return {"fields": fields, "tables": tables}
-
-
 def chart_data(report: FullReport) -> dict[str, Any]:
     """What the page's script draws, in compact parallel arrays; text already made visible."""
     t = report.timelines
@@ -140,9 +118,9 @@ def render(report: FullReport, options: RenderOptions) -> str:
             leaks=report.leaks,
             inputs=report.leaks.inputs,
             data=data,
-            slow=section(report.slow),
-            workers=section(report.workers),
-            advice=section(report.advice),
+            slow=report.slow,
+            workers=report.workers,
+            advice=report.advice.advice if report.advice is not None else None,
             version=__version__,
             schema_version=SCHEMA_VERSION,
         )
