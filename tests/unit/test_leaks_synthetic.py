@@ -23,9 +23,7 @@ def by_name(rep: LeakReport) -> dict[str, object]:
     return {e.endpoint: e for e in rep.endpoints}
 
 
-def mixed_worker(
-    pid: int, rng: random.Random, n: int, leak: dict[str, int] | None = None, pages: int = 2
-) -> Worker:
+def mixed_worker(pid: int, rng: random.Random, n: int, leak: dict[str, int] | None = None, pages: int = 2) -> Worker:
     w = Worker(pid=pid, start=1000 + pid)
     paths = [*ORDINARY, *(leak or {})]
     for _ in range(n):
