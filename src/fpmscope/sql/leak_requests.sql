@@ -48,7 +48,6 @@ ordered AS (
 measured AS (
     SELECT
         *,
-        row_number() OVER (PARTITION BY wid, eid ORDER BY seq) AS endpoint_seq,
         d_anon - d_zend AS native,
         d_anon - d_zend + d_shared AS retained,
         -- Running total of the growth left by each worker's requests so far.
@@ -59,16 +58,16 @@ measured AS (
 ),
 judged AS (
     SELECT
-        rid, eid, seq, endpoint_seq, d_anon, d_zend, d_shared, native, retained,
-        seq <= {worker_warmup} OR endpoint_seq = 1 AS warmup,
+        rid, eid, seq, row_number() OVER e AS endpoint_seq, d_anon, d_zend, d_shared, native, retained,
+        seq <= {worker_warmup} OR row_number() OVER e = 1 AS warmup,
         -- Clean: no other request on this worker grew it since this endpoint's previous request.
         -- Growth that only follows other requests' growth is heap they freed up being re-extended.
         coalesce(
-            grown_through - greatest(coalesce(retained, 0), 0)
-            - lag(grown_through) OVER (PARTITION BY wid, eid ORDER BY seq) <= {page},
+            grown_through - greatest(coalesce(retained, 0), 0) - lag(grown_through) OVER e <= {page},
             false
         ) AS clean
     FROM measured
+    WINDOW e AS (PARTITION BY wid, eid ORDER BY seq)
 )
 SELECT
     r.*,
