@@ -7,7 +7,9 @@ are skipped and counted; the first one is kept as an example for the message.
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -24,6 +26,9 @@ from fpmscope.sql import query
 SCHEMA_VERSION = "1"
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE = 4 * 1024 * 1024
+# DuckDB's memory cap by default (see memory_config).
+MEMORY_LIMIT = "2GB"
+_SPILL_IDS = itertools.count()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +40,24 @@ class IngestResult:
     already_loaded: tuple[str, ...] = ()
 
 
+def memory_config() -> dict[str, str | bool | int | float | list[str]]:
+    """DuckDB's memory cap and where it spills beyond it.
+
+    Without a cap DuckDB may take 80% of RAM on a big log, on the very server being diagnosed;
+    with it, memory stays flat as logs grow and the excess goes to a temporary directory
+    (removed when the connection closes). FPMSCOPE_MEMORY_LIMIT overrides it, e.g. 4GB.
+    """
+    limit = os.environ.get("FPMSCOPE_MEMORY_LIMIT", MEMORY_LIMIT).strip()
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
+        raise FpmscopeError(f"FPMSCOPE_MEMORY_LIMIT={limit!r}: expected a size such as 512MB or 4GB")
+    spill = Path(tempfile.gettempdir()) / f"fpmscope-{os.getpid()}-{next(_SPILL_IDS)}"
+    return {"memory_limit": limit, "temp_directory": str(spill)}
+
+
 def connect(db_path: str | None) -> duckdb.DuckDBPyConnection:
     """In-memory by default; a file keeps the ingested records for later runs."""
     try:
-        con = duckdb.connect(db_path or ":memory:")
+        con = duckdb.connect(db_path or ":memory:", config=memory_config())
     except duckdb.Error as exc:
         raise FpmscopeError(f"cannot open database {db_path}: {exc}") from None
     con.execute(query("schema"))

@@ -22,12 +22,14 @@ def run_php(tmp_path: Path, script: str, env: dict[str, str], *ini: str) -> subp
 
 def test_hostile_uri_stays_on_one_line_and_parses(tmp_path: Path) -> None:
     log = tmp_path / "probe.log"
-    # A NUL cannot travel in the environment, so a wrapper prepend plants the URI first.
-    uri = r'"/a\tb\nc\r\\d\x1b[31m<script>\x00\xff\xfe?token=secret"'
+    # The probe reads request facts with getenv(); a wrapper prepend plants a hostile URI there
+    # (bytes the environment cannot carry otherwise). A NUL cannot be in the environment at
+    # all, so it comes through the route tag the app sets.
+    uri = r'"REQUEST_URI=/a\tb\nc\r\\d\x1b[31m<script>\xff\xfe?token=secret"'
     wrapper = tmp_path / "wrapper.php"
-    wrapper.write_text(f"<?php\n$_SERVER['REQUEST_URI'] = {uri};\ninclude {str(probe_path())!r};\n")
+    wrapper.write_text(f"<?php\nputenv({uri});\ninclude {str(probe_path())!r};\n")
     env = {"FPMSCOPE_LOG": str(log), "FPMSCOPE_CLI": "1", "FPMSCOPE_POOL": "cli"}
-    (tmp_path / "app.php").write_text("<?php echo 'hi';")
+    (tmp_path / "app.php").write_text("<?php \\Fpmscope\\Probe::tag(\"route\\x00\\ttag\"); echo 'hi';")
     proc = subprocess.run(
         [PHP, "-n", "-d", f"auto_prepend_file={wrapper}", str(tmp_path / "app.php")],
         env={"PATH": os.environ["PATH"], **env},
@@ -42,10 +44,11 @@ def test_hostile_uri_stays_on_one_line_and_parses(tmp_path: Path) -> None:
     con = ingest.connect(None)
     result = ingest.ingest(con, [str(log)])
     assert (result.rows, result.skipped) == (1, 0)
-    row = con.execute("SELECT uri, pool, outcome, anon_start > 0, worker_start > 0 FROM requests").fetchone()
+    row = con.execute("SELECT uri, tag, pool, outcome, anon_start > 0, worker_start > 0 FROM requests").fetchone()
     assert row is not None
-    logged_uri, pool, outcome, has_anon, has_start = row
-    assert logged_uri.startswith("/a\\tb\\nc\\r\\\\d\\033[31m<script>\\000\\xff\\xfe")
+    logged_uri, tag, pool, outcome, has_anon, has_start = row
+    assert logged_uri == "/a\\tb\\nc\\r\\\\d\\033[31m<script>\\xff\\xfe"
+    assert tag == "route\\000\\ttag"
     assert "secret" not in logged_uri  # query strings are dropped by default
     assert (pool, outcome, has_anon, has_start) == ("cli", "ok", True, True)
 

@@ -13,12 +13,25 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from fpmscope.cli import main
+from fpmscope.records import RECORD_FIELDS
 from tests.browser import Opened, open_report
 from tests.conftest import DemoRun
 from tests.synth import hostile_worker
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 THUMBNAIL = "GET /images/{id}/thumbnail"
+
+
+def thumbnails_by_pid(run: DemoRun) -> dict[int, int]:
+    """GET /images/{id}/thumbnail requests per worker pid, read from the raw probe lines."""
+    at = {name: i + 1 for i, (name, _) in enumerate(RECORD_FIELDS)}  # after the format tag
+    counts: dict[int, int] = {}
+    for line in run.probe_log.read_text().splitlines():
+        fields = line.split("\t")
+        if re.fullmatch(r"/images/\d+/thumbnail", fields[at["uri"]]):
+            pid = int(fields[at["pid"]])
+            counts[pid] = counts.get(pid, 0) + 1
+    return counts
 
 
 def write_report(run: DemoRun, out: Path) -> Path:
@@ -65,8 +78,13 @@ def test_report_opens_sorts_and_draws_in_chromium(demo_run: DemoRun, tmp_path: P
         )
         real = [c for c in climbs if "web" not in c[0]]
         assert len(real) == 4
+        served = thumbnails_by_pid(demo_run)
         for label, marks, rise in real:
-            assert marks >= 20 and rise > 25, (label, marks, rise)  # SVG y grows downwards
+            # FPM hands requests out unevenly: judge each worker by what it served. Its first
+            # thumbnail is warm-up, its last request may have no successor.
+            pid = int(re.search(r"pid (\d+)", label).group(1))  # type: ignore[union-attr]
+            assert marks >= served[pid] - 2 and served[pid] >= 10, (label, marks, served[pid])
+            assert rise > 25, (label, rise)  # SVG y grows downwards
 
         # The page as a person first sees it, for a person to look at.
         ARTIFACTS.mkdir(exist_ok=True)

@@ -29,27 +29,19 @@ final class Probe
     public static $guard = null;
 
     /**
-     * Settings come from $_SERVER, where FPM puts the pool's env[] values (getenv() may be
-     * disabled; an app's chained prepend must run even then). A variables_order without S
-     * leaves $_SERVER empty (PHP always sets REQUEST_TIME_FLOAT in it otherwise); then
-     * getenv(), which in FPM also sees the request's FastCGI params.
+     * Settings (the pool's env[] values) and request facts come from getenv(), which under FPM
+     * reads the FastCGI parameters, then the process environment. The probe never names
+     * $_SERVER: a script that mentions it anywhere, even in a branch not taken, makes PHP
+     * build that array on every request (auto_globals_jit, pinged by opcache), which costs
+     * more worker CPU than the rest of the probe's PHP code. Only where getenv() is disabled
+     * is $_SERVER read, so that an app's chained prepend still runs.
      */
     public static function begin()
     {
-        $server = $_SERVER;
-        if (!isset($server['REQUEST_TIME_FLOAT']) && \function_exists('getenv')) {
-            $keys = ['FPMSCOPE_LOG', 'FPMSCOPE_CHAIN', 'FPMSCOPE_POOL', 'FPMSCOPE_QUERY', 'FPMSCOPE_CLI',
-                'REQUEST_URI', 'REQUEST_METHOD', 'SCRIPT_FILENAME', 'HTTP_X_REQUEST_ID', 'REQUEST_ID'];
-            foreach ($keys as $key) {
-                $value = \getenv($key);
-                if ($value !== false) {
-                    $server[$key] = $value;
-                }
-            }
-        }
-        self::$chain = isset($server['FPMSCOPE_CHAIN']) ? (string) $server['FPMSCOPE_CHAIN'] : '';
+        $server = \function_exists('getenv') ? null : self::server();
+        self::$chain = self::env('FPMSCOPE_CHAIN', $server);
         if (\PHP_SAPI === 'cli' || \PHP_SAPI === 'phpdbg') {
-            if (!isset($server['FPMSCOPE_CLI']) || $server['FPMSCOPE_CLI'] !== '1') {
+            if (self::env('FPMSCOPE_CLI', $server) !== '1') {
                 self::$done = true;
                 return;
             }
@@ -62,39 +54,69 @@ final class Probe
         }
     }
 
-    private static function start(array $server)
+    /**
+     * $_SERVER, named only inside code compiled when this runs: the probe stays one file and
+     * pays for the array only where getenv() is disabled.
+     *
+     * @return array<string, mixed>
+     */
+    private static function server()
+    {
+        $server = eval('return $_SERVER;');
+        return \is_array($server) ? $server : [];
+    }
+
+    /** A setting or request fact; '' when it is not set. */
+    private static function env($key, $server)
+    {
+        if ($server === null) {
+            $value = \getenv($key);
+            return $value === false ? '' : (string) $value;
+        }
+        return isset($server[$key]) ? (string) $server[$key] : '';
+    }
+
+    private static function start($server)
     {
         $zm = \function_exists('memory_get_usage');
         $t0 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
         $ru = \function_exists('getrusage') ? \getrusage() : null;
         $mem = self::statm(true);
-        $uri = isset($server['REQUEST_URI']) ? (string) $server['REQUEST_URI'] : '';
+        $ts = \microtime(true);
+        $uri = self::env('REQUEST_URI', $server);
+        $script = self::env('SCRIPT_FILENAME', $server);
+        if ($script === '' && \function_exists('get_included_files')) {
+            // CLI: the primary script is the first included file, listed before this one.
+            $files = \get_included_files();
+            $script = $files[0] !== __FILE__ ? $files[0] : '';
+        }
+        $id = self::env('HTTP_X_REQUEST_ID', $server);
+        $id = $id !== '' ? $id : self::env('REQUEST_ID', $server);
         $q = \strpos($uri, '?');
         if ($q !== false) {
-            $uri = self::query(\substr($uri, 0, $q), \substr($uri, $q + 1), $server);
+            $uri = self::query(\substr($uri, 0, $q), \substr($uri, $q + 1), self::env('FPMSCOPE_QUERY', $server));
         }
         if (\strpos($uri, '@') !== false || \stripos($uri, '%40') !== false) {
             $uri = self::userinfo($uri);
         }
-        $log = isset($server['FPMSCOPE_LOG']) ? (string) $server['FPMSCOPE_LOG'] : '';
+        $log = self::env('FPMSCOPE_LOG', $server);
         if ($log === '' && \function_exists('get_cfg_var')) {
             $log = (string) \get_cfg_var('fpmscope.log');
         }
         self::$start = [
             $t0,
-            isset($server['REQUEST_TIME_FLOAT']) ? $server['REQUEST_TIME_FLOAT'] : \microtime(true),
+            $ts,
             $ru,
             $mem,
             $zm ? \memory_get_usage() : '',
             $zm ? \memory_get_usage(true) : '',
-            isset($server['REQUEST_METHOD']) ? (string) $server['REQUEST_METHOD'] : '',
+            self::env('REQUEST_METHOD', $server),
             $uri,
-            isset($server['SCRIPT_FILENAME']) ? (string) $server['SCRIPT_FILENAME'] : '',
-            isset($server['HTTP_X_REQUEST_ID']) ? (string) $server['HTTP_X_REQUEST_ID']
-                : (isset($server['REQUEST_ID']) ? (string) $server['REQUEST_ID'] : ''),
+            $script,
+            $id,
             self::workerStart(),
             $log,
-            isset($server['FPMSCOPE_POOL']) ? (string) $server['FPMSCOPE_POOL'] : '',
+            self::env('FPMSCOPE_POOL', $server),
         ];
         if (self::$flags !== '' && \function_exists('error_clear_last')) {
             // The app must not find our swallowed warning in error_get_last().
@@ -160,9 +182,9 @@ final class Probe
     }
 
     /** Query strings are kept only with FPMSCOPE_QUERY=1, and then without secrets. */
-    private static function query($path, $query, array $server)
+    private static function query($path, $query, $keep)
     {
-        if (!isset($server['FPMSCOPE_QUERY']) || $server['FPMSCOPE_QUERY'] !== '1') {
+        if ($keep !== '1') {
             return $path;
         }
         $out = [];
@@ -189,6 +211,11 @@ final class Probe
         if (\strlen($s) > $cap) {
             $s = \substr($s, 0, $cap);
             self::$flags .= 't';
+        }
+        // The common case in one PCRE call: valid UTF-8 with nothing to escape (0; 1 when a byte
+        // needs escaping, false for invalid UTF-8). strcspn with this mask is several times slower.
+        if (\preg_match('/[\x00-\x1f\x7f\\\\]/u', $s) === 0) {
+            return $s;
         }
         if (\strcspn($s, "\\\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") !== \strlen($s)) {
             $s = \addcslashes($s, "\0..\37\\\177");

@@ -1,0 +1,139 @@
+"""Where the probe's time goes, measured inside php-fpm.
+
+    .venv/bin/python bench/probe_cost.py [PROBE.php ...]
+
+1. Pieces: bench/probe_pieces.php runs each call a probe might make 2,000 times in a worker
+   and prints ns per call (warm: the same call in a loop).
+2. Variants: the probe (default: the packaged one; or the files given) and copies of it with
+   one part cut out (no /proc/self/stat read, no log write, no getrusage, no statm, none of
+   those), each prepended through bench/probe_timed.php, which logs how long the probe's
+   start and finisher took in each request. All pools run side by side and wrk visits them in
+   turn, 1 s each, 6 rounds, so drift on a shared machine hits every variant alike. The
+   difference between a variant and the full probe is what the cut part costs in a real
+   request (cold caches included).
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+from fpmscope.commands.probe import probe_path
+from fpmscope.demo import stack
+
+HERE = Path(__file__).resolve().parent
+# name -> (text in the probe, replacement): each variant cuts one measurement out.
+CUTS = {
+    "no /proc/self/stat": [
+        (
+            "@\\file_get_contents('/proc/self/stat', false, null, 0, 512)",
+            "'1 (php) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22'",
+        )
+    ],
+    "no log write": [("@\\file_put_contents($path, $line, \\FILE_APPEND);", "")],
+    "no getrusage": [("\\function_exists('getrusage') ? \\getrusage() : null", "null")],
+    "no statm": [("self::$statm = @\\fopen('/proc/self/statm', 'rb');", "self::$statm = false;")],
+}
+CUTS["PHP code only"] = [r for reps in CUTS.values() for r in reps]
+EMPTY = (
+    "<?php\nnamespace FpmscopeBench;\nfinal class Empty_ {\n"
+    "    public static function later() { \\register_shutdown_function([__CLASS__, 'last']); }\n"
+    "    public static function last() {}\n}\n"
+    "\\register_shutdown_function([Empty_::class, 'later']);\n"
+)
+
+
+def variants(probe: Path, out: Path) -> dict[str, Path]:
+    text = probe.read_text()
+    found = {f"{probe.name}": probe}
+    for name, reps in CUTS.items():
+        cut = text
+        if not all(old in cut for old, _ in reps):
+            print(f"variant '{name}': pattern not found in {probe}, skipped", file=sys.stderr)
+            continue
+        for old, new in reps:
+            cut = cut.replace(old, new)
+        path = out / f"{probe.stem}-{name.replace(' ', '_').replace('/', '')}.php"
+        path.write_text(cut)
+        found[f"{probe.name}, {name}"] = path
+    empty = out / "empty.php"
+    empty.write_text(EMPTY)
+    found["empty prepend + shutdown function"] = empty
+    return found
+
+
+def pieces(root: Path) -> str:
+    www = root / "pieces"
+    www.mkdir()
+    shutil.copy(HERE / "probe_pieces.php", www / "probe_pieces.php")
+    best: dict[str, float] = {}
+    with stack.running(stack.StackConfig(docroot=www, workers=1), root / "pieces-stack") as s:
+        for _ in range(3):
+            with urllib.request.urlopen(s.url + "/probe_pieces.php?n=2000", timeout=60) as resp:
+                for line in resp.read().decode().splitlines():
+                    name, ns = line.split("\t")
+                    best[name] = min(best.get(name, float("inf")), float(ns))
+    rows = ["| piece (warm, in a loop) | ns per call |", "|---|---:|"]
+    rows += [f"| {name} | {ns:.0f} |" for name, ns in best.items() if name != "empty loop"]
+    return "\n".join(rows)
+
+
+def timed(root: Path, probes: dict[str, Path], rounds: int = 6) -> str:
+    www = root / "www"
+    www.mkdir()
+    (www / "hello.php").write_text('<?php\necho "hello world\\n";\n')
+    pools = {}
+    with ExitStack() as servers:
+        for i, (name, probe) in enumerate(probes.items()):
+            times = root / f"{i}.times"
+            cfg = stack.StackConfig(
+                docroot=www,
+                workers=1,
+                probe=HERE / "probe_timed.php",
+                pool=f"cost{i}",
+                env={"FPMSCOPE_BENCH_PROBE": str(probe.resolve()), "FPMSCOPE_BENCH_TIMES": str(times)},
+            )
+            pools[name] = (servers.enter_context(stack.running(cfg, root / f"pool{i}")), times)
+        for _ in range(rounds):
+            for s, _ in pools.values():
+                subprocess.run(["wrk", "-t1", "-c1", "-d1s", s.url + "/hello.php"], capture_output=True, check=True)
+    rows = [
+        "| probe | requests | start µs (p50) | finisher µs (p50) | total µs (p50) | total µs (p10..p90) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, (_, times) in pools.items():
+        data = [tuple(int(x) for x in line.split("\t")) for line in times.read_text().splitlines()]
+        data = data[100:]  # the worker's first requests warm opcache and the realpath cache
+        begin = statistics.median(b for b, _ in data) / 1000
+        finish = statistics.median(f for _, f in data) / 1000
+        total = sorted((b + f) / 1000 for b, f in data)
+        p10, p50, p90 = (total[int(len(total) * q)] for q in (0.1, 0.5, 0.9))
+        rows.append(f"| {name} | {len(data)} | {begin:.1f} | {finish:.1f} | {p50:.1f} | {p10:.1f}..{p90:.1f} |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    probes = [Path(p).resolve() for p in sys.argv[1:]] or [probe_path()]
+    if shutil.which("wrk") is None:
+        print("wrk not found; on Debian: apt-get install wrk", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="fpmscope-cost-") as tmp:
+        root = Path(tmp)
+        print(pieces(root) + "\n")
+        todo: dict[str, Path] = {}
+        for i, probe in enumerate(probes):
+            out = root / f"variants{i}"
+            out.mkdir()
+            todo |= variants(probe, out) if i == 0 else {probe.name + f" ({probe.parent})": probe}
+        print(timed(root, todo))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
