@@ -71,6 +71,7 @@ class LeakReport:
     by: str
     inputs: InputSummary
     suspects: tuple[EndpointLeak, ...]
-    endpoints: tuple[EndpointLeak, ...]
+    endpoints: tuple[EndpointLeak, ...]  # the first --top of them, suspects first
+    endpoint_count: int  # endpoints in the data
     footprint_ranking: tuple[EndpointLeak, ...]
     verdict: str

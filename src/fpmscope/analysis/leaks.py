@@ -203,6 +203,7 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
         inputs=summary,
         suspects=suspects,
         endpoints=tuple(endpoints),
+        endpoint_count=len(items),
         footprint_ranking=tuple(footprint),
         verdict=_verdict(suspects, summary),
     )

@@ -15,6 +15,9 @@ from fpmscope.render import FORMATS, RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Endpoints a terminal table shows unless --top says otherwise; JSON and CSV hold them all.
+TABLE_TOP = 40
+
 
 def logs_argument(f: F) -> F:
     return click.argument("logs", nargs=-1, required=True, metavar="LOG...")(f)

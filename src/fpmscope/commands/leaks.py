@@ -10,6 +10,7 @@ import click
 from fpmscope import ingest
 from fpmscope.analysis.leaks import LeakOptions, analyze
 from fpmscope.commands.common import (
+    TABLE_TOP,
     db_option,
     emit,
     format_option,
@@ -46,7 +47,7 @@ def leak_report(logs: tuple[str, ...], db: str | None, options: LeakOptions) -> 
 @format_option
 @output_options
 @db_option
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints.")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints (table: 40).")
 @click.option(
     "--by",
     type=click.Choice(["endpoint", "script"]),
@@ -77,6 +78,8 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     the next request on the same worker and split into native, Zend-cache and shared growth.
     """
     fmt = pick_format(fmt, output)
+    if top is None and fmt == "table":
+        top = TABLE_TOP
     options = LeakOptions(by=by, rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES, top=top)
     report = leak_report(logs, db, options)
     emit(RENDERERS[fmt](report, render_options()), output, force)

@@ -15,7 +15,15 @@ from fpmscope.accesslog import ingest as access_ingest
 from fpmscope.accesslog import nginxconf
 from fpmscope.accesslog.formats import LogFormat, parse_format
 from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, Source, analyze, parse_status, parse_time
-from fpmscope.commands.common import emit, format_option, logs_argument, output_options, pick_format, render_options
+from fpmscope.commands.common import (
+    TABLE_TOP,
+    emit,
+    format_option,
+    logs_argument,
+    output_options,
+    pick_format,
+    render_options,
+)
 from fpmscope.endpoints import DEFAULT_RULES, parse_rule
 from fpmscope.errors import FpmscopeError
 from fpmscope.render import slow_csv, slow_json, slow_table
@@ -25,7 +33,6 @@ RENDERERS = {"table": slow_table.render, "json": slow_json.render, "csv": slow_c
 PROGRESS_BYTES = 200 * 1024 * 1024
 MEMORY_LIMIT = "768MB"
 SCRATCH_FILE_BYTES = 512 * 1024 * 1024
-TABLE_TOP = 40  # endpoints a table shows unless --top says otherwise; JSON and CSV hold all
 
 
 def pick_log_format(log_format: str | None, nginx_conf: Path | None, format_name: str | None) -> LogFormat | None:

@@ -76,6 +76,9 @@ def render(report: LeakReport, options: RenderOptions) -> str:
             Text("LEAK", style="bold red") if e.suspect else Text("ok"),
         )
     con.print(table)
+    hidden = report.endpoint_count - len(report.endpoints)
+    if hidden > 0:
+        con.print(Text(f"... and {hidden:,} more endpoints (--top N shows more, --format csv all)"))
     notes = [e for e in report.endpoints if not e.suspect and e.kind != "none"]
     if notes:
         con.print()
