@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fpmscope.render import RenderOptions
-from fpmscope.report import LeakReport
+from fpmscope.report import InputSummary, LeakReport
 from fpmscope.units import size
 
 
@@ -34,21 +34,29 @@ def console(options: RenderOptions) -> tuple[Console, io.StringIO]:
     return con, buf
 
 
+def time_span(inputs: InputSummary) -> str:
+    """' over 4.2 min' for the records' time span, or '' when it is unknown."""
+    if inputs.first_ts is None or inputs.last_ts is None:
+        return ""
+    return f" over {duration(inputs.last_ts - inputs.first_ts)}"
+
+
+def print_skipped(con: Console, inputs: InputSummary) -> None:
+    if inputs.skipped_lines:
+        con.print(Text(f"skipped {inputs.skipped_lines} malformed lines, e.g. {inputs.skipped_example!r}"))
+
+
 def render(report: LeakReport, options: RenderOptions) -> str:
     con, buf = console(options)
     inputs = report.inputs
     con.print(Text(report.verdict, style="bold"))
-    span = ""
-    if inputs.first_ts is not None and inputs.last_ts is not None:
-        span = f" over {duration(inputs.last_ts - inputs.first_ts)}"
     con.print(
         Text(
-            f"{inputs.records} requests on {inputs.workers} workers{span}; "
+            f"{inputs.records} requests on {inputs.workers} workers{time_span(inputs)}; "
             f"{inputs.warmup_requests} warm-up and {inputs.unknown_requests} last-of-worker requests not judged"
         )
     )
-    if inputs.skipped_lines:
-        con.print(Text(f"skipped {inputs.skipped_lines} malformed lines, e.g. {inputs.skipped_example!r}"))
+    print_skipped(con, inputs)
     con.print()
     if report.suspects:
         con.print(Text("Leak suspects, most memory kept first", style="bold"))

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fpmscope.render import RenderOptions
-from fpmscope.render.table import console, duration
+from fpmscope.render.table import console, print_skipped, time_span
 from fpmscope.units import size
 from fpmscope.workersreport import WorkerLife, WorkersReport
 
@@ -41,17 +41,13 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
     con, buf = console(options)
     inputs = report.inputs
     con.print(Text(report.verdict, style="bold"))
-    span = ""
-    if inputs.first_ts is not None and inputs.last_ts is not None:
-        span = f" over {duration(inputs.last_ts - inputs.first_ts)}"
     con.print(
         Text(
-            f"{inputs.records} requests{span}{_since(inputs.first_ts)}: {report.alive} workers alive at the end, "
-            f"{report.recycled} recycled"
+            f"{inputs.records} requests{time_span(inputs)}{_since(inputs.first_ts)}: "
+            f"{report.alive} workers alive at the end, {report.recycled} recycled"
         )
     )
-    if inputs.skipped_lines:
-        con.print(Text(f"skipped {inputs.skipped_lines} malformed lines, e.g. {inputs.skipped_example!r}"))
+    print_skipped(con, inputs)
     con.print()
     table = Table(title="Workers, fastest-growing first", title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("host", overflow="fold", max_width=16)
