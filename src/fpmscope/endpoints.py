@@ -37,6 +37,11 @@ DEFAULT_RULES: Final = (
 
 TOKEN_MIN_LEN: Final = 24
 
+# Segments no default rule can match: every one needs a digit, an `@` or 16+ characters. Most
+# segments are plain words; this one test spares them the seven regexes (tests/unit/
+# test_endpoints.py checks it against DEFAULT_RULES).
+DEFAULT_RULES_SKIP: Final = "strlen(s) < 16 AND NOT regexp_matches(s, '[0-9@]')"
+
 
 def parse_rule(text: str) -> Rule:
     """Parse a user rule `REGEX=PLACEHOLDER` (as given to --rule)."""
@@ -54,7 +59,10 @@ def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
     """A lambda body mapping segment `s` to its placeholder, and its parameters."""
     cases = []
     params: list[object] = []
-    for rule in rules:
+    defaults_from = len(rules) - len(DEFAULT_RULES)
+    for i, rule in enumerate(rules):
+        if i == defaults_from and rules[i:] == DEFAULT_RULES:
+            cases.append(f"WHEN {DEFAULT_RULES_SKIP} THEN s")
         if rule.placeholder == "{token}":
             cases.append("WHEN length(s) >= ? AND regexp_full_match(s, ?) THEN ?")
             params += [TOKEN_MIN_LEN, rule.pattern, rule.placeholder]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql, parse_rule
+from fpmscope.endpoints import DEFAULT_RULES, DEFAULT_RULES_SKIP, Rule, endpoint_sql, parse_rule
 from fpmscope.errors import FpmscopeError
 
 
@@ -50,3 +52,29 @@ def test_bad_rules_are_refused(text: str) -> None:
 
 def test_log_content_cannot_inject_sql() -> None:
     assert normalize("/x'); DROP TABLE t; --") == "GET /x'); DROP TABLE t; --"
+
+
+# Segments near every default rule's edges: what each rule matches, and mixes of digits, hex
+# letters, dashes, dots, `@` and non-ASCII.
+segments = st.one_of(
+    st.text(alphabet=st.sampled_from(list("0123456789abcdefABCDEFxyz-_.@é")), max_size=40),
+    *(st.from_regex(rule.pattern, fullmatch=True).filter(lambda s: "/" not in s) for rule in DEFAULT_RULES),
+)
+
+
+@settings(max_examples=300)
+@example(["abcdefabcdefabcd"])  # {hex} without a digit: caught by the length alone
+@example(["abcdefab-abcd-abcd-abcd-abcdefabcdef"])  # so is a {uuid}
+@example(["jane@example.org"])
+@given(st.lists(segments, min_size=1, max_size=4))
+def test_the_plain_word_shortcut_changes_no_endpoint(parts: list[str]) -> None:
+    """DEFAULT_RULES_SKIP only spares segments that no default rule matches."""
+    path = "/" + "/".join(parts)
+    expr, params = endpoint_sql("m", "p", DEFAULT_RULES)
+    shortcut = f"WHEN {DEFAULT_RULES_SKIP} THEN s "
+    assert shortcut in expr
+    full = expr.replace(shortcut, "")
+    sql = f"SELECT {expr}, {full} FROM (SELECT ? AS m, ? AS p)"
+    row = duckdb.execute(sql, [*params, *params, "GET", path]).fetchone()
+    assert row is not None
+    assert row[0] == row[1]

@@ -2,9 +2,13 @@
 -- same worker found (DESIGN §4): retention of request k is measured at the start of k+1.
 -- Parameters: the endpoint expression's parameters (spliced in by analysis/leaks.py).
 --
+-- Columns: only those its readers use (sql/leak_*, latency_*, timeline_*, worker_*,
+-- advise_inputs). A reader that needs another record field adds it to the final SELECT.
+--
 -- Speed (bench/analyzer_leaks.sh): the windows run over narrow rows (row id, integer worker
 -- and endpoint ids, the start counters) and the full records are joined back once at the end;
--- carrying every column through each window's sort cost several times more. The endpoint
+-- carrying every column through each window's sort cost several times more. The worker key
+-- string is built once per worker, not once per request. The endpoint
 -- expression (per-segment regexes) runs once per distinct method, uri, tag and script. A
 -- ROWS frame for the running sum (seq is unique, so it equals the default RANGE frame) avoids
 -- DuckDB's slower range-frame path.
@@ -22,7 +26,8 @@ named_ids AS (
     SELECT n.*, e.eid FROM named n JOIN endpoint_ids e ON n.endpoint IS NOT DISTINCT FROM e.endpoint
 ),
 workers AS (
-    SELECT host, pool, pid, worker_start, row_number() OVER () AS wid
+    SELECT host, pool, pid, worker_start, row_number() OVER () AS wid,
+        concat_ws('|', host, pool, pid, coalesce(worker_start, -1)) AS worker
     FROM (SELECT DISTINCT host, pool, pid, worker_start FROM requests)
 ),
 narrow AS (
@@ -58,7 +63,7 @@ measured AS (
 ),
 judged AS (
     SELECT
-        rid, eid, seq, row_number() OVER e AS endpoint_seq, d_anon, d_zend, d_shared, native, retained,
+        rid, wid, eid, seq, d_anon, d_zend, d_shared, native, retained,
         seq <= {worker_warmup} OR row_number() OVER e = 1 AS warmup,
         -- Clean: no other request on this worker grew it since this endpoint's previous request.
         -- Growth that only follows other requests' growth is heap they freed up being re-extended.
@@ -70,11 +75,12 @@ judged AS (
     WINDOW e AS (PARTITION BY wid, eid ORDER BY seq)
 )
 SELECT
-    r.*,
-    concat_ws('|', r.host, r.pool, r.pid, coalesce(r.worker_start, -1)) AS worker,
-    e.endpoint, j.seq, j.endpoint_seq, j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.warmup,
+    w.host, w.pool, w.pid, w.worker_start, r.ts, r.wall_us, r.cpu_user_us, r.cpu_sys_us,
+    r.anon_start, r.shared_start, r.shared_end, r.zend_real_start, r.outcome,
+    w.worker, e.endpoint, j.seq, j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.warmup,
     greatest(r.rss_end - r.rss_start, r.zend_real_peak - r.zend_real_start, 0) AS footprint,
     j.clean
 FROM judged j
 JOIN requests r ON r.rowid = j.rid
+JOIN workers w ON w.wid = j.wid
 JOIN endpoint_ids e ON e.eid = j.eid;
