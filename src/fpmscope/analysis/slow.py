@@ -220,7 +220,8 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     expr, eparams = endpoint_sql("method", "path", options.rules)
     con.execute(query("slow_paths").format(endpoint=expr), eparams)
     rows = con.execute(query("slow_endpoints")).fetchall()
-    grand = sum(float(r[2]) for r in rows if r[2] is not None) if source.has_time else None
+    # Whole microseconds, summed exactly: the total does not depend on the rows' order.
+    grand = sum(round(float(r[2]) * 1_000_000) for r in rows if r[2] is not None) / 1e6 if source.has_time else None
     items = [_endpoint(r, grand) for r in rows]
     sort = options.sort if source.has_time or options.sort in ("count", "errors") else "count"
     endpoints = _ordered(items, sort)
