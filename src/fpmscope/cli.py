@@ -1,7 +1,8 @@
 """The `fpmscope` console script: a click group of thin commands.
 
 Every FpmscopeError becomes one line on stderr and its exit code (2 for usage or input, 1
-for a failed check); no traceback reaches the user.
+for a failed check); so do click's usage errors and, as a last resort, DuckDB's errors on
+input it cannot take. No traceback reaches the user.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sys
 from typing import Any
 
 import click
+import duckdb
 
 from fpmscope import __version__
 from fpmscope.commands.advise import advise
@@ -32,6 +34,14 @@ class Main(click.Group):
         except FpmscopeError as exc:
             click.echo(f"fpmscope: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "fpmscope"
+            click.echo(f"{where}: {exc.format_message()} (see --help)", err=True)
+            sys.exit(2)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            click.echo(f"fpmscope: the input could not be processed: {first}", err=True)
+            sys.exit(2)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)

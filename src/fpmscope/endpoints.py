@@ -8,9 +8,10 @@ are passed as bound parameters, never spliced into the SQL text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
+
+import duckdb
 
 from fpmscope.errors import FpmscopeError
 
@@ -48,11 +49,19 @@ def parse_rule(text: str) -> Rule:
     pattern, sep, placeholder = text.rpartition("=")
     if not sep or not pattern or not placeholder:
         raise FpmscopeError(f"bad --rule {text!r}: expected REGEX=PLACEHOLDER, e.g. 'v[0-9]+={{version}}'")
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise FpmscopeError(f"bad --rule {text!r}: {exc}") from None
+    problem = regex_problem(pattern)
+    if problem is not None:
+        raise FpmscopeError(f"bad --rule {text!r}: {problem}")
     return Rule(pattern, placeholder)
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why DuckDB's RE2 refuses `pattern` (lookarounds, backreferences...), or None."""
+    try:
+        duckdb.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
+    except duckdb.Error as exc:
+        return str(exc).strip().splitlines()[0]
+    return None
 
 
 def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, list[object]]:

@@ -92,3 +92,13 @@ def test_dump_prints_parsed_records(tmp_path: Path) -> None:
 def test_unknown_option_is_a_usage_error() -> None:
     code, _, err = run("leaks", "--frobnicate", "x.log")
     assert code == 2 and "No such option" in err
+
+
+def test_raw_terminal_escapes_in_a_log_never_reach_the_terminal(tmp_path: Path) -> None:
+    # The probe escapes control bytes, but a log may come from elsewhere or be tampered with.
+    log = leaky_log(tmp_path, "/x\x1b]0;pwned\x07\x1b[2J")
+    for command in (["leaks"], ["workers"], ["slow"]):
+        code, out, _ = run(*command, str(log))
+        assert code == 0, command
+        assert "\x1b" not in out and "\x07" not in out, command
+        assert "\\x1b]0;pwned\\x07" in out or command == ["workers"]

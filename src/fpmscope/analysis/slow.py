@@ -15,7 +15,7 @@ from typing import Final
 
 import duckdb
 
-from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql
+from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql, regex_problem
 from fpmscope.errors import FpmscopeError
 from fpmscope.slowreport import EndpointTime, SlowInputs, SlowReport, SlowRequest
 from fpmscope.sql import query
@@ -72,10 +72,9 @@ class SlowOptions:
         if self.sort not in SORT_KEYS:
             raise ValueError(f"sort must be one of {SORT_KEYS}")
         if self.path is not None:
-            try:
-                re.compile(self.path)
-            except re.error as exc:
-                raise FpmscopeError(f"bad --path {self.path!r}: {exc}") from None
+            problem = regex_problem(self.path)
+            if problem is not None:
+                raise FpmscopeError(f"bad --path {self.path!r}: {problem}")
 
     def where(self) -> tuple[str, list[object], tuple[str, ...]]:
         """Filter SQL over slow_source's columns, its parameters, and a description of each."""

@@ -87,7 +87,7 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
 
 @click.command()
 @logs_argument
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Print at most N records.")
+@click.option("--limit", type=click.IntRange(min=1, max=2**62), default=None, help="Print at most N records.")
 def dump(logs: tuple[str, ...], limit: int | None) -> None:
     """Print parsed probe records, one JSON object per line."""
     con = ingest.connect(None)

@@ -124,7 +124,11 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
 @click.option("--sort", type=click.Choice(SORT_KEYS), default="total", show_default=True, help="Rank endpoints by.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints (table: 40).")
 @click.option(
-    "--slowest", type=click.IntRange(min=0), default=10, show_default=True, help="List the N slowest requests."
+    "--slowest",
+    type=click.IntRange(min=0, max=100_000),
+    default=10,
+    show_default=True,
+    help="List the N slowest requests.",
 )
 @click.option(
     "--since", default=None, metavar="TIME", help="Only requests at or after TIME (ISO 8601; UTC if no zone)."

@@ -58,7 +58,10 @@ class ProcessStatus:
 
 def status_url(url: str) -> str:
     """The URL with `json` and `full` in its query, keeping any other parameters."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        raise FpmscopeError(f"--status-url {url!r}: {exc}") from None
     if parts.scheme not in ("http", "https"):
         raise FpmscopeError(f"--status-url must be an http(s) URL, not {url!r}")
     keys = {k for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)}

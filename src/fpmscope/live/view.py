@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fpmscope.live.sampler import Snapshot, WorkerRow
+from fpmscope.render import printable
 from fpmscope.units import size
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -31,7 +32,7 @@ def _pool_line(snap: Snapshot) -> Text:
     p = snap.pool
     when = datetime.fromtimestamp(snap.taken_at, UTC).strftime("%H:%M:%S UTC")
     head = Text(f"{len(snap.workers)} workers, {snap.gone} gone since start; {when}; from ")
-    head.append(snap.source)
+    head.append(printable(snap.source))
     if p is None:
         return head
     line = Text()
@@ -48,9 +49,9 @@ def _pool_line(snap: Snapshot) -> Text:
 
 def _last_request(w: WorkerRow) -> Text:
     text = Text(f"{w.request_method} " if w.request_method else "", no_wrap=True, overflow="ellipsis")
-    text.append(w.request_uri or "-")
+    text.append(printable(w.request_uri or "-"))
     if w.script and w.script != "-":
-        text.append(f" {w.script}", style="dim")
+        text.append(f" {printable(w.script)}", style="dim")
     return text
 
 

@@ -12,3 +12,10 @@ class RenderOptions:
 
 
 FORMATS = ("table", "json", "csv")
+
+
+def printable(text: str) -> str:
+    """Log text with control and other unprintable characters escaped (no terminal injection)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

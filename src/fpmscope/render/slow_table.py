@@ -6,17 +6,10 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from fpmscope.render import RenderOptions
+from fpmscope.render import RenderOptions, printable
 from fpmscope.render.table import console
 from fpmscope.slowreport import SlowReport
 from fpmscope.units import size
-
-
-def printable(text: str) -> str:
-    """Log text with control and other unprintable characters escaped (no terminal injection)."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def ms(value: float | None) -> str:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from fpmscope.render import RenderOptions
+from fpmscope.render import RenderOptions, printable
 from fpmscope.report import InputSummary, LeakReport
 from fpmscope.units import size
 
@@ -49,7 +49,7 @@ def print_skipped(con: Console, inputs: InputSummary) -> None:
 def render(report: LeakReport, options: RenderOptions) -> str:
     con, buf = console(options)
     inputs = report.inputs
-    con.print(Text(report.verdict, style="bold"))
+    con.print(Text(printable(report.verdict), style="bold"))
     con.print(
         Text(
             f"{inputs.records} requests on {inputs.workers} workers{time_span(inputs)}; "
@@ -62,8 +62,8 @@ def render(report: LeakReport, options: RenderOptions) -> str:
         con.print(Text("Leak suspects, most memory kept first", style="bold"))
         for i, e in enumerate(report.suspects, 1):
             line = Text(f"{i}. ")
-            line.append(e.endpoint, style="bold red")
-            line.append(f"  {size(e.retained_bytes_per_request)}/request, {e.kind}; {e.reason}")
+            line.append(printable(e.endpoint), style="bold red")
+            line.append(f"  {size(e.retained_bytes_per_request)}/request, {e.kind}; {printable(e.reason)}")
             con.print(line)
         con.print()
     table = Table(title="Memory kept per endpoint", title_justify="left", show_edge=False, pad_edge=False)
@@ -73,7 +73,7 @@ def render(report: LeakReport, options: RenderOptions) -> str:
     table.add_column("verdict")
     for e in report.endpoints:
         table.add_row(
-            Text(e.endpoint),
+            Text(printable(e.endpoint)),
             str(e.requests),
             size(e.retained_bytes_per_request),
             size(e.retained_bytes_total),
@@ -93,7 +93,7 @@ def render(report: LeakReport, options: RenderOptions) -> str:
         con.print(Text("Not leaks, and why", style="bold"))
         for e in notes:
             line = Text("- ")
-            line.append(e.endpoint, style="bold")
-            line.append(f" (peak {size(e.peak_footprint_bytes)}): {e.reason}")
+            line.append(printable(e.endpoint), style="bold")
+            line.append(f" (peak {size(e.peak_footprint_bytes)}): {printable(e.reason)}")
             con.print(line)
     return buf.getvalue()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from rich.table import Table
 from rich.text import Text
 
-from fpmscope.render import RenderOptions
+from fpmscope.render import RenderOptions, printable
 from fpmscope.render.table import console, print_skipped, time_span
 from fpmscope.units import size
 from fpmscope.workersreport import WorkerLife, WorkersReport
@@ -32,7 +32,7 @@ def _causes(w: WorkerLife) -> Text:
     for i, e in enumerate(w.top_endpoints):
         if i:
             text.append(", ")
-        text.append(e.endpoint)
+        text.append(printable(e.endpoint))
         text.append(f" {size(e.kept_bytes)}" + (f" ({e.share:.0%})" if e.share is not None else ""))
     return text
 
@@ -40,7 +40,7 @@ def _causes(w: WorkerLife) -> Text:
 def render(report: WorkersReport, options: RenderOptions) -> str:
     con, buf = console(options)
     inputs = report.inputs
-    con.print(Text(report.verdict, style="bold"))
+    con.print(Text(printable(report.verdict), style="bold"))
     con.print(
         Text(
             f"{inputs.records} requests{time_span(inputs)}{_since(inputs.first_ts)}: "
@@ -58,7 +58,7 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
     table.add_column("state", no_wrap=True)
     for w in report.workers:
         table.add_row(
-            Text(w.host),
+            Text(printable(w.host)),
             str(w.pid),
             _time(w.first_seen),
             str(w.requests),
@@ -72,7 +72,7 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
     con.print()
     con.print(Text("Leak suspects behind each worker's growth (share of its trend growth)", style="bold"))
     for w in report.workers:
-        line = Text(f"{w.host} pid {w.pid}: ")
+        line = Text(f"{printable(w.host)} pid {w.pid}: ")
         line.append(_causes(w) if w.top_endpoints else Text("no leak suspect served"))
         con.print(line)
     con.print()
