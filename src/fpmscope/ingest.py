@@ -7,6 +7,7 @@ are skipped and counted; the first one is kept as an example for the message.
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import os
 import re
@@ -38,6 +39,7 @@ class IngestResult:
     skipped: int
     skipped_example: str | None
     already_loaded: tuple[str, ...] = ()
+    duplicates: int = 0  # records dropped because the same request was already loaded
 
 
 def memory_config() -> dict[str, str | bool | int | float | list[str]]:
@@ -114,6 +116,7 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult
         rows = skipped = 0
         example: str | None = None
         loaded, already = [], []
+        before = _count(con)
         for name, path in files:
             stat = path.stat()
             key = [str(path.resolve()) if name != "-" else "-", stat.st_size, stat.st_mtime]
@@ -121,16 +124,45 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult
             if seen is not None and name != "-":
                 already.append(name)
                 continue
-            n, bad, first_bad = _load_one(con, path)
+            n, bad, first_bad = _load_one(con, path, Path(tmp))
             con.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)", [*key, n, bad])
             rows += n
             skipped += bad
             example = example or first_bad
             loaded.append(name)
-    return IngestResult(tuple(loaded), rows, skipped, example, tuple(already))
+    duplicates = _drop_duplicates(con) if loaded and (before or len(loaded) > 1) else 0
+    return IngestResult(tuple(loaded), rows - duplicates, skipped, example, tuple(already), duplicates)
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int, str | None]:
+def _count(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(*) FROM requests").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _drop_duplicates(con: duckdb.DuckDBPyConnection) -> int:
+    """Keep one record per request: a log that grew is loaded again into a kept database,
+    and overlapping copies of a log may be given together. A request is its worker and its
+    start time to the microsecond."""
+    row = con.execute(query("drop_duplicates")).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _sanitized_copy(path: Path, tmp: Path) -> Path:
+    """The file, decompressed, with bare carriage returns turned into line ends.
+
+    DuckDB's CSV reader gives up on a whole file at a lone CR (the probe never writes one: it
+    escapes control bytes). Splitting there keeps every other line; the pieces are counted
+    as malformed lines like any other.
+    """
+    out = tmp / f"clean-{path.name}"
+    opener = gzip.open if _is_gzip(path) else open
+    with opener(path, "rb") as src, out.open("wb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk.replace(b"\r", b"\n"))
+    return out
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, path: Path, tmp: Path) -> tuple[int, int, str | None]:
     """Parse the file straight into `requests`, then drop the lines of another format.
 
     The format tag rides along in a temporary column (earlier rows default to the tag), so the
@@ -145,14 +177,18 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int, str
     # DDL takes no parameters; the tag is this module's constant, never log content.
     con.execute(f"ALTER TABLE requests ADD COLUMN format VARCHAR DEFAULT '{FORMAT_TAG}'")
     try:
+        insert = f"INSERT INTO requests ({names}, format) SELECT {names}, format FROM {READ}"
         try:
-            loaded = con.execute(
-                f"INSERT INTO requests ({names}, format) SELECT {names}, format FROM {READ}",
-                [str(path), compression],
-            ).fetchone()
-        except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise FpmscopeError(f"{path}: cannot read as a probe log: {first}") from None
+            loaded = con.execute(insert, [str(path), compression]).fetchone()
+        except duckdb.Error:
+            # A failed INSERT adds nothing; retry once on a copy without bare CRs.
+            con.execute("DROP TABLE IF EXISTS ingest_rejects")
+            con.execute("DROP TABLE IF EXISTS ingest_scans")
+            try:
+                loaded = con.execute(insert, [str(_sanitized_copy(path, tmp)), "none"]).fetchone()
+            except duckdb.Error as exc:
+                first = str(exc).strip().splitlines()[0]
+                raise FpmscopeError(f"{path}: cannot read as a probe log: {first}") from None
         other = con.execute(
             "SELECT count(*), min(left(format, 80)) FROM requests WHERE format IS DISTINCT FROM ?",
             [FORMAT_TAG],

@@ -14,8 +14,8 @@ from fpmscope.errors import FpmscopeError
 from tests.synth import Worker
 
 
-def sample_lines(n: int = 20) -> str:
-    w = Worker(pid=7, start=3)
+def sample_lines(n: int = 20, pid: int = 7) -> str:
+    w = Worker(pid=pid, start=3)
     for i in range(n):
         w.request(f"/items/{i}")
     return "".join(r.to_line() for r in w.records)
@@ -65,7 +65,7 @@ def test_malformed_lines_are_skipped_counted_and_shown(tmp_path: Path) -> None:
 def test_each_file_counts_its_own_bad_lines(tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text("junk\n" + sample_lines(2))
     (tmp_path / "b.log").write_text("junk\njunk\n")
-    (tmp_path / "c.log").write_bytes(gzip.compress(sample_lines(1).encode()))
+    (tmp_path / "c.log").write_bytes(gzip.compress(sample_lines(1, pid=8).encode()))
     con = ingest.connect(None)
     result = ingest.ingest(con, [str(tmp_path / n) for n in ("a.log", "b.log", "c.log")])
     assert (result.rows, result.skipped) == (3, 3)
@@ -96,3 +96,33 @@ def test_unreadable_inputs_are_clear_errors(tmp_path: Path, name: str) -> None:
     con = ingest.connect(None)
     with pytest.raises(FpmscopeError):
         ingest.ingest(con, [str(tmp_path / name)])
+
+
+def test_a_log_that_grew_is_counted_once_in_a_kept_database(tmp_path: Path) -> None:
+    log = tmp_path / "p.log"
+    lines = sample_lines(30)
+    log.write_text(lines[: lines.index("\n", len(lines) // 2) + 1])
+    db = str(tmp_path / "keep.duckdb")
+    ingest.ingest(ingest.connect(db), [str(log)])
+    log.write_text(lines)  # the probe appended more requests
+    con = ingest.connect(db)
+    result = ingest.ingest(con, [str(log)])
+    assert count(con) == 30
+    assert result.duplicates > 0 and result.rows == 30 - result.duplicates
+
+
+def test_overlapping_copies_count_each_request_once(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_text(sample_lines(10))
+    (tmp_path / "b.log").write_text(sample_lines(10))
+    con = ingest.connect(None)
+    result = ingest.ingest(con, [str(tmp_path / "a.log"), str(tmp_path / "b.log")])
+    assert (count(con), result.duplicates) == (10, 10)
+
+
+def test_a_bare_carriage_return_costs_its_line_not_the_file(tmp_path: Path) -> None:
+    good = sample_lines(10)
+    log = tmp_path / "p.log"
+    log.write_text(good + "junk\rmore junk\n" + good.replace("/items/", "/other/"))
+    con = ingest.connect(None)
+    result = ingest.ingest(con, [str(log)])
+    assert (result.rows, result.skipped) == (20, 2)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from fpmscope.errors import FpmscopeError
+from fpmscope.ingest import IngestResult
 from fpmscope.render import FORMATS, RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,6 +73,15 @@ def emit(text: str, output: Path | None, force: bool) -> None:
     except OSError as exc:
         raise FpmscopeError(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"Wrote {output}", err=True)
+
+
+def note_input(result: IngestResult) -> None:
+    """What ingest left out, on stderr: malformed lines, and requests found twice."""
+    note_skipped(result.skipped, result.skipped_example)
+    if result.duplicates:
+        click.echo(
+            f"fpmscope: dropped {result.duplicates} duplicate record(s) (the same request loaded twice)", err=True
+        )
 
 
 def note_skipped(skipped: int, example: str | None) -> None:

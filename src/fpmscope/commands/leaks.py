@@ -15,7 +15,7 @@ from fpmscope.commands.common import (
     emit,
     format_option,
     logs_argument,
-    note_skipped,
+    note_input,
     output_options,
     pick_format,
     render_options,
@@ -34,7 +34,7 @@ RENDERERS = {"table": table_render.render, "json": json_render.render, "csv": cs
 def leak_report(logs: tuple[str, ...], db: str | None, options: LeakOptions) -> LeakReport:
     con = ingest.connect(db)
     result = ingest.ingest(con, logs)
-    note_skipped(result.skipped, result.skipped_example)
+    note_input(result)
     total = con.execute("SELECT count(*) FROM requests").fetchone()
     if total is None or total[0] == 0:
         detail = f"; {result.skipped} malformed line(s), first: {result.skipped_example!r}" if result.skipped else ""
@@ -98,6 +98,6 @@ def dump(logs: tuple[str, ...], limit: int | None) -> None:
     while batch := cur.fetchmany(10000):
         for row in batch:
             click.echo(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
-    note_skipped(result.skipped, result.skipped_example)
+    note_input(result)
     if result.rows == 0:
         raise FpmscopeError("no probe records found in " + ", ".join(logs))

@@ -12,7 +12,7 @@ from fpmscope.analysis import full
 from fpmscope.analysis.leaks import LeakOptions
 from fpmscope.analysis.slow import SlowOptions
 from fpmscope.commands.advise import budget
-from fpmscope.commands.common import db_option, emit, logs_argument, note_skipped, output_options
+from fpmscope.commands.common import db_option, emit, logs_argument, note_input, output_options
 from fpmscope.commands.slow import slow_report
 from fpmscope.endpoints import DEFAULT_RULES, parse_rule
 from fpmscope.errors import FpmscopeError
@@ -83,7 +83,7 @@ def report(  # noqa: PLR0917 - one parameter per click option
     notes = access_log_note(access_logs)
     con = ingest.connect(db)
     result = ingest.ingest(con, logs)
-    note_skipped(result.skipped, result.skipped_example)
+    note_input(result)
     total = con.execute("SELECT count(*) FROM requests").fetchone()
     if total is None or total[0] == 0:
         raise FpmscopeError(f"no probe records in {', '.join(logs)}")

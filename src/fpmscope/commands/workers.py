@@ -14,7 +14,7 @@ from fpmscope.commands.common import (
     emit,
     format_option,
     logs_argument,
-    note_skipped,
+    note_input,
     output_options,
     pick_format,
     render_options,
@@ -30,7 +30,7 @@ RENDERERS = {"table": workers_table.render, "json": json_render.render, "csv": w
 def load(logs: tuple[str, ...], db: str | None) -> tuple[duckdb.DuckDBPyConnection, ingest.IngestResult]:
     con = ingest.connect(db)
     result = ingest.ingest(con, logs)
-    note_skipped(result.skipped, result.skipped_example)
+    note_input(result)
     total = con.execute("SELECT count(*) FROM requests").fetchone()
     if total is None or total[0] == 0:
         detail = f"; {result.skipped} malformed line(s), first: {result.skipped_example!r}" if result.skipped else ""
