@@ -208,3 +208,12 @@ def test_a_big_log_gives_a_small_page(tmp_path: Path) -> None:
         assert len(w.seq) <= 3 * DEFAULT_TIMELINES.buckets + DEFAULT_TIMELINES.suspect_cap
         assert max(w.anon) == w.anon_max and w.anon[0] == w.anon_first  # extremes survive downsampling
         assert w.floor[-1] - w.floor[0] > 10 * MiB  # and the climb shows
+
+
+def test_every_section_uses_the_grouping_asked_for(tmp_path: Path) -> None:
+    log = write(tmp_path / "probe.log", leaky_worker(10, 400), leaky_worker(11, 400, seed=2))
+    con = ingest.connect(None)
+    rep = full.build(con, ingest.ingest(con, [str(log)]), LeakOptions(by="script"), budget=(1 << 30, 0))
+    assert [s.endpoint for s in rep.leaks.suspects] == ["/srv/app/public/index.php"]
+    causes = {e.endpoint for w in rep.workers.workers for e in w.top_endpoints}
+    assert causes == {"/srv/app/public/index.php"}

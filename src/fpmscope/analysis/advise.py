@@ -128,8 +128,18 @@ def _stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
     return sorted(stats, key=lambda st: (-st.estimate * st.requests, st.endpoint))
 
 
-def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, memory: int, reserve: int) -> AdviceReport:
-    prepare(con, LeakOptions())
+def analyze(
+    con: duckdb.DuckDBPyConnection,
+    ingest: IngestResult,
+    memory: int,
+    reserve: int,
+    options: LeakOptions = LeakOptions(),  # noqa: B008 - frozen, never mutated
+    *,
+    prepared: bool = False,
+) -> AdviceReport:
+    """`prepared`: leak_requests already holds these options' grouping (fpmscope report)."""
+    if not prepared:
+        prepare(con, options)
     fits = list(trends(con).values())
     row = con.execute(query("advise_inputs")).fetchone()
     assert row is not None

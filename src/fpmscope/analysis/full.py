@@ -32,10 +32,9 @@ def build(
     leaks = analyze(con, ingest, options)
     timelines = build_timelines(con, [s.endpoint for s in leaks.suspects], timeline_options)
     latency = build_latency(con)
-    # These two rebuild leak_requests with the default grouping: they run after everything
-    # that reads the caller's grouping.
-    lives = workers.analyze(con, ingest)
-    advice = advise.analyze(con, ingest, *budget) if budget is not None else None
+    # Every section reads the leak_requests that analyze() built with the caller's grouping.
+    lives = workers.analyze(con, ingest, options, prepared=True)
+    advice = advise.analyze(con, ingest, *budget, options, prepared=True) if budget is not None else None
     return FullReport(
         verdict=leaks.verdict,
         leaks=leaks,

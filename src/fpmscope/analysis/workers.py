@@ -138,8 +138,16 @@ def _diff(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else b - a
 
 
-def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> WorkersReport:
-    prepare(con, LeakOptions())
+def analyze(
+    con: duckdb.DuckDBPyConnection,
+    ingest: IngestResult,
+    options: LeakOptions = LeakOptions(),  # noqa: B008 - frozen, never mutated
+    *,
+    prepared: bool = False,
+) -> WorkersReport:
+    """`prepared`: leak_requests already holds these options' grouping (fpmscope report)."""
+    if not prepared:
+        prepare(con, options)
     lives = [_Life(*row) for row in con.execute(query("worker_lives")).fetchall()]
     fits = trends(con)
     contributors = _contributors(con, lives, fits)

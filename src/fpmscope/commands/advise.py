@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from fpmscope.analysis import advise as analysis
-from fpmscope.commands.common import db_option, emit, logs_argument, output_options, render_options
-from fpmscope.commands.workers import load
+from fpmscope.commands.common import db_option, emit, load_probe_logs, logs_argument, output_options, render_options
 from fpmscope.errors import FpmscopeError
 from fpmscope.render import advise_text
 from fpmscope.render import json as json_render
@@ -49,7 +48,7 @@ def advise(  # noqa: PLR0917 - one parameter per click option
     with 1 (the advice printed) when the budget cannot hold even one worker.
     """
     total, kept = budget(memory, reserve)
-    con, result = load(logs, db)
+    con, result = load_probe_logs(logs, db)
     report = analysis.analyze(con, result, total, kept)
     emit(RENDERERS[fmt](report, render_options()), output, force)
     if not report.advice.fits:

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import duckdb
 
+from fpmscope import ingest
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
 from fpmscope.render import FORMATS, RenderOptions
@@ -73,6 +75,19 @@ def emit(text: str, output: Path | None, force: bool) -> None:
     except OSError as exc:
         raise FpmscopeError(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"Wrote {output}", err=True)
+
+
+def load_probe_logs(logs: tuple[str, ...], db: str | None) -> tuple[duckdb.DuckDBPyConnection, IngestResult]:
+    """Ingest probe logs for an analysis: an input without one record is an error, never an
+    empty report; otherwise what was left out is noted on stderr."""
+    con = ingest.connect(db)
+    result = ingest.ingest(con, logs)
+    total = con.execute("SELECT count(*) FROM requests").fetchone()
+    if total is None or total[0] == 0:
+        detail = f"; {result.skipped} malformed line(s), first: {result.skipped_example!r}" if result.skipped else ""
+        raise FpmscopeError(f"no probe records in {', '.join(logs)}{detail}")
+    note_input(result)
+    return con, result
 
 
 def note_input(result: IngestResult) -> None:

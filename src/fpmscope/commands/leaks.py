@@ -14,6 +14,7 @@ from fpmscope.commands.common import (
     db_option,
     emit,
     format_option,
+    load_probe_logs,
     logs_argument,
     note_input,
     output_options,
@@ -32,13 +33,7 @@ RENDERERS = {"table": table_render.render, "json": json_render.render, "csv": cs
 
 
 def leak_report(logs: tuple[str, ...], db: str | None, options: LeakOptions) -> LeakReport:
-    con = ingest.connect(db)
-    result = ingest.ingest(con, logs)
-    note_input(result)
-    total = con.execute("SELECT count(*) FROM requests").fetchone()
-    if total is None or total[0] == 0:
-        detail = f"; {result.skipped} malformed line(s), first: {result.skipped_example!r}" if result.skipped else ""
-        raise FpmscopeError(f"no probe records in {', '.join(logs)}{detail}")
+    con, result = load_probe_logs(logs, db)
     return analyze(con, result, options)
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from fpmscope.errors import FpmscopeError
+
 
 def probe_path() -> Path:
     """The installed probe.php (package data; a real file in every supported install)."""
@@ -53,4 +55,7 @@ def path() -> None:
 )
 def ini(log: str, pool: str, style: str) -> None:
     """Print the configuration lines that enable the probe."""
+    if not Path(log).is_absolute():
+        # FPM workers run from the script's directory: a relative log could land in the docroot.
+        raise FpmscopeError(f"--log must be an absolute path, not {log!r}")
     click.echo(enable_lines(log, pool, style), nl=False)

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from fpmscope import ingest
 from fpmscope.analysis import full
 from fpmscope.analysis.leaks import LeakOptions
 from fpmscope.analysis.slow import SlowOptions
 from fpmscope.commands.advise import budget
-from fpmscope.commands.common import db_option, emit, logs_argument, note_input, output_options
+from fpmscope.commands.common import db_option, emit, load_probe_logs, logs_argument, output_options
 from fpmscope.commands.slow import slow_report
 from fpmscope.endpoints import DEFAULT_RULES, parse_rule
 from fpmscope.errors import FpmscopeError
@@ -31,19 +30,6 @@ def report_format(fmt: str | None, output: Path | None) -> str:
     if output is not None and output.suffix.lower() == ".json":
         return "json"
     return "html"
-
-
-def access_log_note(paths: tuple[str, ...]) -> tuple[str, ...]:
-    """Hook for the access-log SlowReport: until analysis/slow.py is wired in, say what was used."""
-    for p in paths:
-        if not Path(p).is_file():
-            raise FpmscopeError(f"{p}: no such access log")
-    if not paths:
-        return ()
-    return (
-        f"{len(paths)} access log(s) given; this build reads latency from the probe's wall time only "
-        "(access-log analysis is not wired into the report yet).",
-    )
 
 
 @click.command()
@@ -80,18 +66,14 @@ def report(  # noqa: PLR0917 - one parameter per click option
         raise FpmscopeError(f"{output} exists; use --force to overwrite it")
     options = LeakOptions(by=by, rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES, top=top)
     pool_budget = budget(memory, reserve) if memory is not None else None
-    notes = access_log_note(access_logs)
-    con = ingest.connect(db)
-    result = ingest.ingest(con, logs)
-    note_input(result)
-    total = con.execute("SELECT count(*) FROM requests").fetchone()
-    if total is None or total[0] == 0:
-        raise FpmscopeError(f"no probe records in {', '.join(logs)}")
+    for p in access_logs:
+        if not Path(p).is_file():
+            raise FpmscopeError(f"{p}: no such access log")
+    con, result = load_probe_logs(logs, db)
     # The access logs' slow endpoints (fpmscope slow's report); the probe wall-time latency
     # section stays either way.
     slow = None
     if access_logs:
         slow = slow_report(access_logs, None, SlowOptions(top=top, rules=options.rules))
-        notes = ()
-    full_report = full.build(con, result, options, slow=slow, budget=pool_budget, notes=notes)
+    full_report = full.build(con, result, options, slow=slow, budget=pool_budget)
     emit(RENDERERS[fmt](full_report, RenderOptions()), output, force)

@@ -5,21 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import duckdb
 
-from fpmscope import ingest
 from fpmscope.analysis import workers as analysis
 from fpmscope.commands.common import (
     db_option,
     emit,
     format_option,
+    load_probe_logs,
     logs_argument,
-    note_input,
     output_options,
     pick_format,
     render_options,
 )
-from fpmscope.errors import FpmscopeError
 from fpmscope.render import json as json_render
 from fpmscope.render import workers_csv, workers_table
 from fpmscope.workersreport import WorkersReport
@@ -27,19 +24,8 @@ from fpmscope.workersreport import WorkersReport
 RENDERERS = {"table": workers_table.render, "json": json_render.render, "csv": workers_csv.render}
 
 
-def load(logs: tuple[str, ...], db: str | None) -> tuple[duckdb.DuckDBPyConnection, ingest.IngestResult]:
-    con = ingest.connect(db)
-    result = ingest.ingest(con, logs)
-    note_input(result)
-    total = con.execute("SELECT count(*) FROM requests").fetchone()
-    if total is None or total[0] == 0:
-        detail = f"; {result.skipped} malformed line(s), first: {result.skipped_example!r}" if result.skipped else ""
-        raise FpmscopeError(f"no probe records in {', '.join(logs)}{detail}")
-    return con, result
-
-
 def workers_report(logs: tuple[str, ...], db: str | None) -> WorkersReport:
-    con, result = load(logs, db)
+    con, result = load_probe_logs(logs, db)
     return analysis.analyze(con, result)
 
 

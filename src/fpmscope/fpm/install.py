@@ -201,7 +201,8 @@ def _config_to_test(plan: Plan) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="fpmscope-check-") as tmp:
         wrapper = Path(tmp) / "php-fpm.conf"
-        wrapper.write_text(f'[global]\nerror_log = /dev/null\ninclude = "{plan.path}"\n')
+        # php-fpm resolves a relative include against its prefix (/usr), not our cwd.
+        wrapper.write_text(f'[global]\nerror_log = /dev/null\ninclude = "{plan.path.resolve()}"\n')
         yield wrapper
 
 
