@@ -21,11 +21,11 @@ from pathlib import Path
 import duckdb
 
 from fpmscope.errors import FpmscopeError
+from fpmscope.inputs import is_gzip, readable
 from fpmscope.records import FORMAT_TAG, RECORD_FIELDS
 from fpmscope.sql import query
 
 SCHEMA_VERSION = "1"
-GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE = 4 * 1024 * 1024
 # DuckDB's memory cap by default (see memory_config).
 MEMORY_LIMIT = "2GB"
@@ -88,25 +88,9 @@ READ = (
 )
 
 
-def _readable(path: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise FpmscopeError(f"{path}: no such file")
-    if p.is_dir():
-        raise FpmscopeError(f"{path}: is a directory, expected a probe log")
-    if not os.access(p, os.R_OK):
-        raise FpmscopeError(f"{path}: not readable")
-    return p
-
-
-def _is_gzip(path: Path) -> bool:
-    with path.open("rb") as f:
-        return f.read(2) == GZIP_MAGIC
-
-
 def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult:
     """Load every file into `requests`; files already in a kept database are not loaded twice."""
-    files = [(p, _readable(p)) for p in paths if p != "-"]
+    files = [(p, readable(p)) for p in paths if p != "-"]
     with tempfile.TemporaryDirectory(prefix="fpmscope-") as tmp:
         if "-" in paths:
             stdin_copy = Path(tmp) / "stdin"
@@ -155,7 +139,7 @@ def _sanitized_copy(path: Path, tmp: Path) -> Path:
     as malformed lines like any other.
     """
     out = tmp / f"clean-{path.name}"
-    opener = gzip.open if _is_gzip(path) else open
+    opener = gzip.open if is_gzip(path) else open
     with opener(path, "rb") as src, out.open("wb") as dst:
         while chunk := src.read(1 << 20):
             dst.write(chunk.replace(b"\r", b"\n"))
@@ -169,7 +153,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, tmp: Path) -> tuple[in
     file is parsed and stored once: staging it in a table of its own first cost a second copy
     of every record, 0.2 s and a few hundred MB per million lines.
     """
-    compression = "gzip" if _is_gzip(path) else "none"
+    compression = "gzip" if is_gzip(path) else "none"
     names = ", ".join(name for name, _ in RECORD_FIELDS)
     # Reject tables accumulate across scans; each file is counted on its own.
     con.execute("DROP TABLE IF EXISTS ingest_rejects")

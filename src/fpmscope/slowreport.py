@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SLOW_SCHEMA_VERSION = 1
-
 
 @dataclass(frozen=True, slots=True)
 class SlowInputs:

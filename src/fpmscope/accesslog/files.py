@@ -4,7 +4,6 @@ and each classified as an access log or a probe log (first field `fpms1`)."""
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 import sys
 import tempfile
@@ -14,26 +13,10 @@ from pathlib import Path
 from typing import Final
 
 from fpmscope.errors import FpmscopeError
+from fpmscope.inputs import is_gzip, readable
 from fpmscope.records import FORMAT_TAG
 
-GZIP_MAGIC: Final = b"\x1f\x8b"
 SNIFF_LINES: Final = 50
-
-
-def readable(path: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise FpmscopeError(f"{path}: no such file")
-    if p.is_dir():
-        raise FpmscopeError(f"{path}: is a directory, expected a log file")
-    if not os.access(p, os.R_OK):
-        raise FpmscopeError(f"{path}: not readable")
-    return p
-
-
-def is_gzip(path: Path) -> bool:
-    with path.open("rb") as f:
-        return f.read(2) == GZIP_MAGIC
 
 
 def open_lines(path: Path) -> Iterator[bytes]:

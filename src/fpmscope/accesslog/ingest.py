@@ -20,9 +20,10 @@ from typing import Final
 import duckdb
 
 from fpmscope.accesslog.detect import json_format, sniff
-from fpmscope.accesslog.files import first_lines, is_gzip, open_lines
+from fpmscope.accesslog.files import first_lines, open_lines
 from fpmscope.accesslog.formats import AUTO_ORDER, CsvColumn, LogFormat
 from fpmscope.errors import FpmscopeError
+from fpmscope.inputs import is_gzip
 
 MAX_LINE: Final = 4 * 1024 * 1024
 EXAMPLE_CHARS: Final = 160

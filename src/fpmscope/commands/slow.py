@@ -26,10 +26,12 @@ from fpmscope.commands.common import (
 )
 from fpmscope.endpoints import DEFAULT_RULES, parse_rule
 from fpmscope.errors import FpmscopeError
-from fpmscope.render import slow_csv, slow_json, slow_table
+from fpmscope.inputs import is_gzip
+from fpmscope.render import json as json_render
+from fpmscope.render import slow_csv, slow_table
 from fpmscope.slowreport import SlowReport
 
-RENDERERS = {"table": slow_table.render, "json": slow_json.render, "csv": slow_csv.render}
+RENDERERS = {"table": slow_table.render, "json": json_render.render, "csv": slow_csv.render}
 PROGRESS_BYTES = 200 * 1024 * 1024
 MEMORY_LIMIT = "768MB"
 SCRATCH_FILE_BYTES = 512 * 1024 * 1024
@@ -53,7 +55,7 @@ def _input_bytes(logs: tuple[str, ...]) -> int:
         if name == "-" or not path.is_file():
             total += SCRATCH_FILE_BYTES
             continue
-        total += path.stat().st_size * (10 if access_files.is_gzip(path) else 1)
+        total += path.stat().st_size * (10 if is_gzip(path) else 1)
     return total
 
 
