@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from fpmscope.cli import main
@@ -102,3 +103,15 @@ def test_raw_terminal_escapes_in_a_log_never_reach_the_terminal(tmp_path: Path) 
         assert code == 0, command
         assert "\x1b" not in out and "\x07" not in out, command
         assert "\\x1b]0;pwned\\x07" in out or command == ["workers"]
+
+
+def test_top_refuses_a_pid_that_does_not_exist() -> None:
+    code, out, err = run("top", "--once", "--pid", "999999999")
+    assert code == 2 and out == "" and "no such process" in err
+
+
+def test_a_bad_memory_limit_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FPMSCOPE_MEMORY_LIMIT", "lots")
+    for command in ("leaks", "slow"):
+        code, _, err = run(command, str(leaky_log(tmp_path, "/x")))
+        assert code == 2 and "FPMSCOPE_MEMORY_LIMIT" in err and err.count("\n") == 1, command

@@ -67,7 +67,9 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
         # about 0.5 GB); small ones stay in memory, which reads about a third faster.
         big_input = _input_bytes(logs) > SCRATCH_FILE_BYTES
         con = probe_ingest.connect(str(Path(tmp) / "work.duckdb") if big_input else None)
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        # Its own, lower cap (percentiles spill well), unless the user set one for every command.
+        limit = probe_ingest.memory_config()["memory_limit"] if "FPMSCOPE_MEMORY_LIMIT" in os.environ else MEMORY_LIMIT
+        con.execute(f"SET memory_limit = '{limit}'")  # a checked size, never log content
         con.execute("SET temp_directory = ?", [str(Path(tmp) / "spill")])
         con.execute("SET TimeZone = 'UTC'")  # times shown in UTC, whatever zones the logs mix
         access_ingest.create_hits(con)

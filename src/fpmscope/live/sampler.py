@@ -83,6 +83,8 @@ class Sampler:
     ) -> None:
         if status_url is None and master is None and pool is None:
             raise FpmscopeError("say which pool to watch: --status-url URL, --pid MASTER_PID or --pool NAME")
+        if master is not None and not (proc_root / str(master)).is_dir():
+            raise FpmscopeError(f"--pid {master}: no such process (give the php-fpm master's pid)")
         self.status_url = status_url
         self.master = master
         self.pool = pool
