@@ -20,7 +20,7 @@ import math
 
 import duckdb
 
-from fpmscope.analysis.leaks import WORKER_WARMUP, EndpointStats, LeakOptions, judge, prepare, summarize
+from fpmscope.analysis.leaks import WORKER_WARMUP, LeakOptions, prepare, summarize, suspect_stats
 from fpmscope.analysis.workers import MIN_POINTS, trends
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
@@ -122,12 +122,6 @@ def compute(
     )  # fmt: skip
 
 
-def _stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
-    """Per-endpoint statistics of the leaks analysis, largest estimated total first."""
-    stats = [EndpointStats(*row) for row in con.execute(query("leak_endpoints")).fetchall()]
-    return sorted(stats, key=lambda st: (-st.estimate * st.requests, st.endpoint))
-
-
 def analyze(
     con: duckdb.DuckDBPyConnection,
     ingest: IngestResult,
@@ -150,7 +144,7 @@ def analyze(
         )
     baseline = percentile([t.baseline_anon for t in fits], PERCENTILE)
     growth = max(0.0, percentile([t.slope for t in fits], PERCENTILE))
-    suspects = tuple(st.endpoint for st in _stats(con) if judge(st)[0])
+    suspects = tuple(st.endpoint for st in suspect_stats(con))
     advice = compute(
         memory=memory,
         reserve=reserve,

@@ -21,7 +21,6 @@ def build(
     timeline_options: TimelineOptions = DEFAULT_TIMELINES,
     slow: SlowReport | None = None,
     budget: tuple[int, int] | None = None,
-    notes: tuple[str, ...] = (),
 ) -> FullReport:
     """The report over the records in `requests`.
 
@@ -43,5 +42,4 @@ def build(
         slow=slow,
         workers=lives,
         advice=advice,
-        notes=notes,
     )

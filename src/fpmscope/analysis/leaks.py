@@ -187,6 +187,13 @@ def _item(st: EndpointStats) -> EndpointLeak:
     )
 
 
+def suspect_stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
+    """The statistics of the endpoints judged leaking in leak_requests, most kept first
+    (what the workers and advise analyses attribute growth to)."""
+    stats = [EndpointStats(*row) for row in con.execute(query("leak_endpoints")).fetchall()]
+    return sorted((st for st in stats if judge(st)[0]), key=lambda st: (-st.estimate * st.requests, st.endpoint))
+
+
 def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakOptions) -> LeakReport:
     prepare(con, options)
     stats = [EndpointStats(*row) for row in con.execute(query("leak_endpoints")).fetchall()]

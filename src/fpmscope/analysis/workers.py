@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from fpmscope.analysis.leaks import WORKER_WARMUP, EndpointStats, LeakOptions, judge, prepare, summarize
+from fpmscope.analysis.leaks import WORKER_WARMUP, LeakOptions, prepare, summarize, suspect_stats
 from fpmscope.ingest import IngestResult
 from fpmscope.sql import query
 from fpmscope.units import size
@@ -102,11 +102,7 @@ def _contributors(
     trend growth. One worker's own deltas would not do: when a leak eats the free heap, the
     next request of another endpoint re-extends it and seems to keep memory; the pooled
     estimate over clean requests removes that shift, and the verdict keeps noise out."""
-    per_request = {}
-    for row in con.execute(query("leak_endpoints")).fetchall():
-        st = EndpointStats(*row)
-        if judge(st)[0]:
-            per_request[st.endpoint] = st.split[0]
+    per_request = {st.endpoint: st.split[0] for st in suspect_stats(con)}
     grown = {life.worker: fits[life.worker].slope * life.requests for life in lives if life.worker in fits}
     rows: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
     for worker, endpoint, requests in con.execute(query("worker_endpoints")).fetchall():
