@@ -78,6 +78,15 @@ final class Probe
 
     private static function start($server)
     {
+        $log = self::env('FPMSCOPE_LOG', $server);
+        if ($log === '' && \function_exists('get_cfg_var')) {
+            $log = (string) \get_cfg_var('fpmscope.log');
+        }
+        if ($log === '') {
+            // Nowhere to write: measuring would cost the request for nothing.
+            self::$done = true;
+            return;
+        }
         $zm = \function_exists('memory_get_usage');
         $t0 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
         $ru = \function_exists('getrusage') ? \getrusage() : null;
@@ -98,10 +107,6 @@ final class Probe
         }
         if (\strpos($uri, '@') !== false || \stripos($uri, '%40') !== false) {
             $uri = self::userinfo($uri);
-        }
-        $log = self::env('FPMSCOPE_LOG', $server);
-        if ($log === '' && \function_exists('get_cfg_var')) {
-            $log = (string) \get_cfg_var('fpmscope.log');
         }
         self::$start = [
             $t0,
@@ -317,9 +322,6 @@ final class Probe
             self::$flags,
         ]) . "\n";
         $path = $s[11];
-        if ($path === '') {
-            return;
-        }
         // One lstat: never write through a symlink, and create a missing log 0640.
         $st = \function_exists('lstat') ? @\lstat($path) : null;
         if (\is_array($st) && ($st['mode'] & 0170000) === 0120000) {
