@@ -100,7 +100,7 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult
         rows = skipped = 0
         example: str | None = None
         loaded, already = [], []
-        before = _count(con)
+        before = record_count(con)
         for name, path in files:
             stat = path.stat()
             key = [str(path.resolve()) if name != "-" else "-", stat.st_size, stat.st_mtime]
@@ -118,7 +118,8 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult
     return IngestResult(tuple(loaded), rows - duplicates, skipped, example, tuple(already), duplicates)
 
 
-def _count(con: duckdb.DuckDBPyConnection) -> int:
+def record_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Probe records in the database."""
     row = con.execute("SELECT count(*) FROM requests").fetchone()
     return int(row[0]) if row else 0
 

@@ -82,8 +82,7 @@ def load_probe_logs(logs: tuple[str, ...], db: str | None) -> tuple[duckdb.DuckD
     empty report; otherwise what was left out is noted on stderr."""
     con = ingest.connect(db)
     result = ingest.ingest(con, logs)
-    total = con.execute("SELECT count(*) FROM requests").fetchone()
-    if total is None or total[0] == 0:
+    if ingest.record_count(con) == 0:
         detail = f"; {result.skipped} malformed line(s), first: {result.skipped_example!r}" if result.skipped else ""
         raise FpmscopeError(f"no probe records in {', '.join(logs)}{detail}")
     note_input(result)
