@@ -25,7 +25,7 @@ fi
 awk_name=$(readlink -f "$(command -v awk)")
 export LC_ALL=C  # the baselines at their fastest: bytewise awk and sort
 
-# Fields of a probe record (records.RECORD_FIELDS, after the `fpms1` tag): $10 rss_start,
+# Fields of a probe record (records.RECORD_FIELDS, after the `fpms2` tag): $10 rss_start,
 # $11 rss_end, $23 uri.
 naive='awk -F"\t" "{print \$11-\$10, \$23}" "$1" | sort -rn | head -20'
 per_url='awk -F"\t" "{n[\$23]++; s[\$23]+=\$11-\$10} END {for (u in n) printf \"%.0f %d %s\n\", s[u]/n[u], n[u], u}" "$1" | sort -rn | head -20'

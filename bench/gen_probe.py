@@ -116,13 +116,14 @@ shaped AS (
     SELECT *,
         -- pids come from a small range: later workers reuse them
         2000 + (slot + generation * $workers) % ($workers * 6) AS pid,
-        1000000 + generation * 90000 + slot * 7 AS worker_start,
         CASE WHEN slot % 2 = 0 THEN 'web1' ELSE 'web2' END AS host,
         -- heavy-tailed wall time: lognormal-ish around the route's typical time
         greatest(200, (wall_ms * 1000 * exp(1.1 * (u_time - 0.5) * 2)
             * CASE WHEN u_time > 0.995 THEN 12 WHEN u_time > 0.97 THEN 3 ELSE 1 END))::BIGINT AS wall_us,
         CASE WHEN u_status > 0.998 THEN 500 WHEN u_status > 0.985 THEN 404 ELSE 200 END AS status,
         h_id % 200000 AS id,
+        (wall_us * (0.25 + 0.25 * u_noise))::BIGINT AS cpu_user_us,
+        (wall_us * 0.03 * u_noise)::BIGINT AS cpu_sys_us,
         footprint_kib > 4000 AND u_noise > 0.3 AS big
     FROM picked
 ),
@@ -132,15 +133,18 @@ mem AS (
         coalesce(sum(leak) OVER (PARTITION BY slot, generation ORDER BY seq
             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS leaked,
         -- Zend keeps a freed 2 MiB chunk cached after a big request: the next one starts higher
-        coalesce(lag(big) OVER (PARTITION BY slot, generation ORDER BY seq), false)::INT AS after_big
+        coalesce(lag(big) OVER (PARTITION BY slot, generation ORDER BY seq), false)::INT AS after_big,
+        -- the worker's CPU time at request start: its start-up, then every request so far
+        30000 + coalesce(sum(cpu_user_us + cpu_sys_us + 40) OVER (PARTITION BY slot, generation ORDER BY seq
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS worker_cpu_us
     FROM shaped
 )
 SELECT
-    'fpms1', host, 'www', pid, worker_start,
+    'fpms2', host, 'www', pid, worker_cpu_us,
     round(1764547200 + i * 0.004 + u_noise * 0.003, 6) AS ts,
     wall_us,
-    (wall_us * (0.25 + 0.5 * u_noise))::BIGINT AS cpu_user_us,
-    (wall_us * 0.03 * u_noise)::BIGINT AS cpu_sys_us,
+    cpu_user_us,
+    cpu_sys_us,
     anon + shared AS rss_start,
     anon + shared + footprint_kib * 1024 + (seq < 30)::INT * 61440 AS rss_end,
     anon AS anon_start,

@@ -30,15 +30,9 @@ from fpmscope.demo import stack
 HERE = Path(__file__).resolve().parent
 # name -> (text in the probe, replacement): each variant cuts one measurement out.
 CUTS = {
-    "no /proc/self/stat": [
-        (
-            "@\\file_get_contents('/proc/self/stat', false, null, 0, 512)",
-            "'1 (php) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22'",
-        )
-    ],
     "no log write": [("@\\file_put_contents($path, $line, \\FILE_APPEND);", "")],
     "no getrusage": [("\\function_exists('getrusage') ? \\getrusage() : null", "null")],
-    "no statm": [("self::$statm = @\\fopen('/proc/self/statm', 'rb');", "self::$statm = false;")],
+    "no statm": [("@\\fopen('/proc/self/statm', 'rb')", "false")],
 }
 CUTS["PHP code only"] = [r for reps in CUTS.values() for r in reps]
 EMPTY = (

@@ -20,8 +20,8 @@ MiB = 1 << 20
 @dataclass
 class Worker:
     pid: int
-    start: int
     ts: float = 1_700_000_000.0
+    cpu: int = 20_000  # the process's CPU time so far, µs: a new worker starts small
     native: int = 8 * MiB
     zend_cache: int = 2 * MiB
     shared: int = 6 * MiB
@@ -48,7 +48,7 @@ class Worker:
                 host=self.host,
                 pool=self.pool,
                 pid=self.pid,
-                worker_start=self.start,
+                worker_cpu_us=self.cpu,
                 ts=self.ts,
                 wall_us=1500,
                 cpu_user_us=900,
@@ -76,6 +76,7 @@ class Worker:
             )
         )
         self.ts += 0.01
+        self.cpu += 900 + 100 + 30  # the request's CPU, and FPM's own between requests
         self.native += keep + noise
         self.shared += shared_growth
         if zend_cache_after is not None:
@@ -107,7 +108,7 @@ XSS_CORPUS = (
 
 def hostile_worker(pid: int, ts: float, requests: int = 210) -> Worker:
     """A worker whose host, pool and URIs are the XSS corpus; its first URI leaks 64 KiB."""
-    w = Worker(pid=pid, start=pid, ts=ts, host="<b>web</b>\u202e", pool="</script><script>window.__xss=5</script>")
+    w = Worker(pid=pid, ts=ts, host="<b>web</b>\u202e", pool="</script><script>window.__xss=5</script>")
     for i in range(requests):
         uri = XSS_CORPUS[i % len(XSS_CORPUS)]
         w.request(
@@ -126,7 +127,7 @@ COPY (
             CASE WHEN i % 97 = 0 THEN 20971520 ELSE 0 END AS peak
         FROM r
     )
-    SELECT 'fpms1', 'web1', 'www', pid, 5, round(1700000000 + i * 0.001, 6),
+    SELECT 'fpms2', 'web1', 'www', pid, 20000 + i * 1000, round(1700000000 + i * 0.001, 6),
         500 + hash(i * 7) % 50000, 300, 20, anon + 6291456, anon + peak + 6291456, anon, anon + peak, 6291456, 6291456,
         400000, 400000 + peak, 400000 + peak, 2097152, 2097152 + peak, 200, 'GET', '/e' || e || '/' || (i % 1000),
         '/srv/app/index.php', NULL, 40, 'ok', NULL, NULL

@@ -30,7 +30,6 @@ class WorkerTimeline:
     host: str
     pool: str
     pid: int
-    worker_start: int | None
     requests: int
     first_ts: float
     last_ts: float

@@ -2,7 +2,8 @@
 
 Lines are parsed by DuckDB's CSV reader with the columns and types of records.RECORD_FIELDS
 given explicitly (never auto-detected). Lines that do not parse, or carry another format tag,
-are skipped and counted; the first one is kept as an example for the message.
+are skipped and counted; the first one is kept as an example for the message. Format-1 lines
+(earlier probes) are read too: their fifth field goes to the `worker_start` column.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ import duckdb
 
 from fpmscope.errors import FpmscopeError
 from fpmscope.inputs import is_gzip, readable
-from fpmscope.records import FORMAT_TAG, RECORD_FIELDS
+from fpmscope.records import FORMAT_TAG, LEGACY_TAG, RECORD_FIELDS
 from fpmscope.sql import query
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 MAX_LINE = 4 * 1024 * 1024
 # DuckDB's memory cap by default (see memory_config).
 MEMORY_LIMIT = "2GB"
@@ -64,7 +65,8 @@ def connect(db_path: str | None) -> duckdb.DuckDBPyConnection:
         raise FpmscopeError(f"cannot open database {db_path}: {exc}") from None
     con.execute(query("schema"))
     columns = ", ".join(f"{name} {kind}" for name, kind in RECORD_FIELDS)
-    con.execute(f"CREATE TABLE IF NOT EXISTS requests ({columns})")
+    # worker_start: the process start time that format-1 records carry instead of worker_cpu_us.
+    con.execute(f"CREATE TABLE IF NOT EXISTS requests ({columns}, worker_start BIGINT)")
     found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if found is None:
         con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
@@ -156,13 +158,19 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, tmp: Path) -> tuple[in
     """
     compression = "gzip" if is_gzip(path) else "none"
     names = ", ".join(name for name, _ in RECORD_FIELDS)
+    # The fifth field is worker_cpu_us in format 2 and worker_start in format 1.
+    values = ", ".join(
+        f"CASE WHEN format = '{FORMAT_TAG}' THEN {name} END" if name == "worker_cpu_us" else name
+        for name, _ in RECORD_FIELDS
+    )
+    values += f", CASE WHEN format = '{LEGACY_TAG}' THEN worker_cpu_us END"
     # Reject tables accumulate across scans; each file is counted on its own.
     con.execute("DROP TABLE IF EXISTS ingest_rejects")
     con.execute("DROP TABLE IF EXISTS ingest_scans")
     # DDL takes no parameters; the tag is this module's constant, never log content.
     con.execute(f"ALTER TABLE requests ADD COLUMN format VARCHAR DEFAULT '{FORMAT_TAG}'")
     try:
-        insert = f"INSERT INTO requests ({names}, format) SELECT {names}, format FROM {READ}"
+        insert = f"INSERT INTO requests ({names}, worker_start, format) SELECT {values}, format FROM {READ}"
         try:
             loaded = con.execute(insert, [str(path), compression]).fetchone()
         except duckdb.Error:
@@ -175,10 +183,10 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, tmp: Path) -> tuple[in
                 first = str(exc).strip().splitlines()[0]
                 raise FpmscopeError(f"{path}: cannot read as a probe log: {first}") from None
         other = con.execute(
-            "SELECT count(*), min(left(format, 80)) FROM requests WHERE format IS DISTINCT FROM ?",
-            [FORMAT_TAG],
+            "SELECT count(*), min(left(format, 80)) FROM requests WHERE format IS NULL OR format NOT IN (?, ?)",
+            [FORMAT_TAG, LEGACY_TAG],
         ).fetchone()
-        con.execute("DELETE FROM requests WHERE format IS DISTINCT FROM ?", [FORMAT_TAG])
+        con.execute("DELETE FROM requests WHERE format IS NULL OR format NOT IN (?, ?)", [FORMAT_TAG, LEGACY_TAG])
     finally:
         con.execute("ALTER TABLE requests DROP COLUMN format")
     rejected = con.execute(

@@ -1,8 +1,12 @@
-"""THE probe record, format 1: column names, types and order, in one place.
+"""THE probe record, format 2: column names, types and order, in one place.
 
 The probe (probe/probe.php) writes these fields tab-separated, one request a line, the first
 field being the literal FORMAT_TAG. The DuckDB ingest, `fpmscope dump` and the test fixtures
 all derive from RECORD_FIELDS; a change here is a format change and needs a new tag.
+
+Format 1 (`fpms1`, earlier probes) had the same fields but one: in place of `worker_cpu_us`
+it logged the worker's start time from /proc/self/stat (`worker_start`), which cost a third
+of the probe's time. Its lines are still read, into the `worker_start` column.
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Final
 
-FORMAT_TAG: Final = "fpms1"
+FORMAT_TAG: Final = "fpms2"
+LEGACY_TAG: Final = "fpms1"
 
 # Field name -> DuckDB type, in the probe's column order (after the format tag).
 RECORD_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("host", "VARCHAR"),
     ("pool", "VARCHAR"),
     ("pid", "INTEGER"),
-    ("worker_start", "BIGINT"),
+    # The worker's CPU time (user + system, µs) when the request started. It only grows in one
+    # process, so a pid whose next request starts lower is a new worker: pids are reused.
+    ("worker_cpu_us", "BIGINT"),
     ("ts", "DOUBLE"),
     ("wall_us", "BIGINT"),
     ("cpu_user_us", "BIGINT"),
@@ -50,7 +57,6 @@ OUTCOMES: Final = ("ok", "exit", "fatal", "oom", "timeout")
 # Letters of the `flags` field: what the probe could not measure or had to cut.
 FLAGS: Final = {
     "m": "memory (/proc/self/statm) unreadable",
-    "s": "worker start (/proc/self/stat) unreadable",
     "c": "CPU time (getrusage) unavailable",
     "t": "a field was longer than its cap and was cut",
 }
@@ -67,7 +73,7 @@ class ProbeRecord:
     host: str
     pool: str
     pid: int
-    worker_start: int | None
+    worker_cpu_us: int | None
     ts: float
     wall_us: int | None
     cpu_user_us: int | None

@@ -23,7 +23,7 @@ class WorkerEndpoint:
 
 @dataclass(frozen=True, slots=True)
 class WorkerLife:
-    """One worker: host, pool, pid and process start time (pids are reused).
+    """One worker: a life of a pid on a host and pool (pids are reused).
 
     Memory is taken at the start of a request, which holds what earlier requests left
     behind. `growth_bytes_per_request` is the Theil-Sen slope of native memory (anon minus
@@ -36,7 +36,6 @@ class WorkerLife:
     host: str
     pool: str
     pid: int
-    worker_start: int | None
     first_seen: float
     last_seen: float
     requests: int

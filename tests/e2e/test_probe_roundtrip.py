@@ -44,13 +44,13 @@ def test_hostile_uri_stays_on_one_line_and_parses(tmp_path: Path) -> None:
     con = ingest.connect(None)
     result = ingest.ingest(con, [str(log)])
     assert (result.rows, result.skipped) == (1, 0)
-    row = con.execute("SELECT uri, tag, pool, outcome, anon_start > 0, worker_start > 0 FROM requests").fetchone()
+    row = con.execute("SELECT uri, tag, pool, outcome, anon_start > 0, worker_cpu_us > 0 FROM requests").fetchone()
     assert row is not None
-    logged_uri, tag, pool, outcome, has_anon, has_start = row
+    logged_uri, tag, pool, outcome, has_anon, has_cpu = row
     assert logged_uri == "/a\\tb\\nc\\r\\\\d\\033[31m<script>\\xff\\xfe"
     assert tag == "route\\000\\ttag"
     assert "secret" not in logged_uri  # query strings are dropped by default
-    assert (pool, outcome, has_anon, has_start) == ("cli", "ok", True, True)
+    assert (pool, outcome, has_anon, has_cpu) == ("cli", "ok", True, True)
 
 
 def test_probe_is_off_in_the_cli_by_default(tmp_path: Path) -> None:

@@ -74,9 +74,9 @@ SECRETS = (
 PATHS = [f"/{name}" for name in APP if name != "oom_admin.php"] + [LONG_QUERY, SECRETS]
 # Every function the probe calls that an admin could list in disable_functions.
 PROBE_FUNCTIONS = (
-    "hrtime,getrusage,fopen,fread,rewind,fclose,file_get_contents,getmypid,gethostname,memory_get_usage,"
+    "hrtime,getrusage,fopen,fgets,rewind,fclose,getmypid,gethostname,memory_get_usage,"
     "memory_get_peak_usage,http_response_code,get_included_files,error_get_last,error_clear_last,"
-    "set_error_handler,restore_error_handler,lstat,umask,ini_set,get_cfg_var,getenv,register_shutdown_function"
+    "set_error_handler,restore_error_handler,is_link,umask,ini_set,get_cfg_var,getenv,register_shutdown_function"
 )
 
 
@@ -313,7 +313,8 @@ def test_open_basedir_without_proc_and_admin_memory_limit(env: Env) -> None:
     assert len(probed.lines) == len(PATHS), " ".join(sorted(rec))
     for fields in rec.values():
         assert all(fields[FIELD[m]] == "" for m in MEASURES)
-        assert fields[FIELD["worker_start"]] == "" and "m" in fields[FIELD["flags"]]
+        assert "m" in fields[FIELD["flags"]]
+        assert fields[FIELD["worker_cpu_us"]] != "", "CPU time needs no /proc"
         assert fields[FIELD["wall_us"]] != "" and fields[FIELD["zend_peak"]] != ""
     # The admin limit cannot be raised by the probe: the line is still written.
     assert rec["oom.php"][FIELD["outcome"]] == "oom"
@@ -326,8 +327,9 @@ def test_disable_functions_covering_the_probe(env: Env) -> None:
     _, probed = run_pair(env, Case("disabled", admin=admin), d / "probe.log", [*PATHS, "/oom_admin.php"])
     rec = records(probed)
     hello = rec["hello.php"]
-    for name in (*MEASURES, "cpu_user_us", "pid", "host", "worker_start", "status", "zend_peak", "included_files"):
+    for name in (*MEASURES, "cpu_user_us", "pid", "worker_cpu_us", "status", "zend_peak", "included_files"):
         assert hello[FIELD[name]] == "", name
+    assert hello[FIELD["host"]] != "", "the pool's FPMSCOPE_HOST needs no gethostname()"
     assert hello[FIELD["wall_us"]] != "" and hello[FIELD["uri"]] == "/hello.php"
     # No shutdown function: only the guard's destructor writes, and it cannot name the outcome.
     assert hello[FIELD["outcome"]] == ""

@@ -76,7 +76,7 @@ def leaky_log(tmp_path: Path, keep: int) -> Path:
     rng = random.Random(11)
     workers = []
     for pid in range(4):
-        w = Worker(pid=100 + pid, start=7)
+        w = Worker(pid=100 + pid)
         for i in range(400):
             w.request(f"/page/{i % 7}", keep=keep, peak=4 * MiB, noise=noise(rng))
         workers.append(w)

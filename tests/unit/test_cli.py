@@ -21,7 +21,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def leaky_log(tmp_path: Path, uri: str = "/export/=cmd|' /C calc'!A0") -> Path:
-    w = Worker(pid=1, start=1)
+    w = Worker(pid=1)
     for i in range(200):
         w.request(uri if i % 4 == 0 else "/", keep=65536 if i % 4 == 0 else 0)
     return write(tmp_path / "p.log", w)

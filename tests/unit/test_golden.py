@@ -22,7 +22,7 @@ def fixed_log(path: Path) -> Path:
     rng = random.Random(42)
     workers = []
     for pid in (101, 102):
-        w = Worker(pid=pid, start=pid * 10)
+        w = Worker(pid=pid)
         for _ in range(300):
             uri = rng.choice(["/", "/products/12", "/products/99", "/images/5/thumb", "/report"])
             if uri == "/images/5/thumb":

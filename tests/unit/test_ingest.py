@@ -15,7 +15,7 @@ from tests.synth import Worker
 
 
 def sample_lines(n: int = 20, pid: int = 7) -> str:
-    w = Worker(pid=pid, start=3)
+    w = Worker(pid=pid)
     for i in range(n):
         w.request(f"/items/{i}")
     return "".join(r.to_line() for r in w.records)
@@ -27,13 +27,25 @@ def count(con: object) -> int:
 
 
 def test_records_round_trip_through_the_schema(tmp_path: Path) -> None:
-    w = Worker(pid=7, start=3)
+    w = Worker(pid=7)
     w.request("/a\\tb", keep=4096)
     (tmp_path / "p.log").write_text(w.records[0].to_line())
     con = ingest.connect(None)
     ingest.ingest(con, [str(tmp_path / "p.log")])
-    row = con.execute("SELECT pid, worker_start, uri, anon_start, tag FROM requests").fetchone()
-    assert row == (7, 3, "/a\\tb", w.records[0].anon_start, None)
+    row = con.execute("SELECT pid, worker_cpu_us, worker_start, uri, anon_start, tag FROM requests").fetchone()
+    assert row == (7, 20_000, None, "/a\\tb", w.records[0].anon_start, None)
+
+
+def test_format_1_lines_are_read_with_their_worker_start(tmp_path: Path) -> None:
+    """Earlier probes logged the process start time where format 2 logs the worker's CPU."""
+    fields = sample_lines(1).rstrip("\n").split("\t")
+    old = "\t".join(["fpms1", *fields[1:4], "73321", *fields[5:]]) + "\n"
+    (tmp_path / "p.log").write_text(old + sample_lines(1))
+    con = ingest.connect(None)
+    result = ingest.ingest(con, [str(tmp_path / "p.log")])
+    assert (result.rows, result.skipped) == (2, 0)
+    rows = con.execute("SELECT worker_start, worker_cpu_us FROM requests ORDER BY rowid").fetchall()
+    assert rows == [(73321, None), (None, 20_000)]
 
 
 def test_gzip_is_detected_by_content_not_name(tmp_path: Path) -> None:

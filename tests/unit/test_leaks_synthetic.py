@@ -24,7 +24,7 @@ def by_name(rep: LeakReport) -> dict[str, object]:
 
 
 def mixed_worker(pid: int, rng: random.Random, n: int, leak: dict[str, int] | None = None, pages: int = 2) -> Worker:
-    w = Worker(pid=pid, start=1000 + pid)
+    w = Worker(pid=pid)
     paths = [*ORDINARY, *(leak or {})]
     for _ in range(n):
         uri = rng.choice(paths)
@@ -43,7 +43,7 @@ def test_planted_leak_is_found_with_its_size(tmp_path: Path) -> None:
 
 def test_zend_cache_decay_after_a_spike_is_not_a_leak(tmp_path: Path) -> None:
     rng = random.Random(2)
-    w = Worker(pid=20, start=5)
+    w = Worker(pid=20)
     for _ in range(600):
         uri = rng.choice([*ORDINARY, "/report"])
         if uri == "/report":
@@ -59,12 +59,12 @@ def test_zend_cache_decay_after_a_spike_is_not_a_leak(tmp_path: Path) -> None:
 
 
 def test_pid_reuse_starts_a_new_worker(tmp_path: Path) -> None:
-    old = Worker(pid=30, start=100)
+    old = Worker(pid=30)
     for _ in range(50):
         old.request("/a", keep=0)
     old.native += 200 * MiB  # the old worker swelled, then was recycled
     old.request("/last")
-    new = Worker(pid=30, start=900, ts=old.ts + 1)  # same pid, later start time, small again
+    new = Worker(pid=30, ts=old.ts + 1)  # same pid, a new process: small again, little CPU used
     for _ in range(50):
         new.request("/last")
     rep = report(tmp_path, old, new)
@@ -98,7 +98,7 @@ def test_growth_that_only_follows_other_requests_growth_is_not_a_leak(tmp_path: 
     rng = random.Random(5)
     workers = []
     for pid in (60, 61, 62):
-        w = Worker(pid=pid, start=pid)
+        w = Worker(pid=pid)
         free_resident = 0
         for _ in range(600):
             uri = rng.choice([*ORDINARY, "/leak", "/catalog"])
@@ -119,7 +119,7 @@ def test_growth_that_only_follows_other_requests_growth_is_not_a_leak(tmp_path: 
 
 def test_warmup_is_reported_not_judged(tmp_path: Path) -> None:
     rng = random.Random(6)
-    w = Worker(pid=70, start=1)
+    w = Worker(pid=70)
     distinct = ("/", "/products/1", "/cart", "/users/7/profile")
     for i in range(300):
         uri = rng.choice(distinct)

@@ -33,7 +33,7 @@ def build(tmp_path: Path, *workers: Worker, options: TimelineOptions = DEFAULT_T
 
 def leaky_worker(pid: int, n: int, seed: int = 1) -> Worker:
     rng = random.Random(seed)
-    w = Worker(pid=pid, start=pid)
+    w = Worker(pid=pid)
     for _ in range(n):
         uri = rng.choice(["/", "/products/1", "/cart", "/export/pdf"])
         w.request(uri, keep=32 * 1024 if uri == "/export/pdf" else 0, noise=noise(rng))

@@ -171,7 +171,7 @@ def test_nginx_conf_option(tmp_path: Path) -> None:
 
 
 def test_probe_logs_give_php_wall_and_cpu_time(tmp_path: Path) -> None:
-    w = Worker(pid=10, start=1)
+    w = Worker(pid=10)
     for i in range(20):
         w.request("/search" if i % 2 else "/", noise=0)
     log = write(tmp_path / "probe.log", w)

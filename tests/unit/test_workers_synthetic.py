@@ -28,8 +28,14 @@ def serve(w: Worker, rng: random.Random, n: int, leak: dict[str, int] | None = N
     return w
 
 
-def by_key(rep: WorkersReport) -> dict[tuple[int, int | None], WorkerLife]:
-    return {(w.pid, w.worker_start): w for w in rep.workers}
+def by_key(rep: WorkersReport) -> dict[tuple[int, int], WorkerLife]:
+    """Workers by pid and life of that pid (0 = the first seen)."""
+    lives: dict[int, int] = {}
+    keyed = {}
+    for w in sorted(rep.workers, key=lambda w: w.first_seen):
+        keyed[w.pid, lives.get(w.pid, 0)] = w
+        lives[w.pid] = lives.get(w.pid, 0) + 1
+    return keyed
 
 
 def test_theil_sen_ignores_spikes_and_an_early_step() -> None:
@@ -42,39 +48,39 @@ def test_theil_sen_ignores_spikes_and_an_early_step() -> None:
 
 def test_reused_pid_is_two_workers_and_the_first_was_recycled(tmp_path: Path) -> None:
     rng = random.Random(1)
-    first = serve(Worker(pid=42, start=1000), rng, 300)
-    second = serve(Worker(pid=42, start=5000, ts=first.ts + 0.5), rng, 300)
+    first = serve(Worker(pid=42), rng, 300)
+    second = serve(Worker(pid=42, ts=first.ts + 0.5), rng, 300)
     rep = report(tmp_path, first, second)
     workers = by_key(rep)
-    assert set(workers) == {(42, 1000), (42, 5000)}
-    assert workers[42, 1000].state == "recycled"
-    assert workers[42, 1000].requests == 300
-    assert workers[42, 5000].state == "alive"
+    assert set(workers) == {(42, 0), (42, 1)}
+    assert workers[42, 0].state == "recycled"
+    assert workers[42, 0].requests == 300
+    assert workers[42, 1].state == "alive"
     assert (rep.recycled, rep.alive) == (1, 1)
 
 
 def test_quiet_worker_with_no_successor_is_not_called_gone(tmp_path: Path) -> None:
     rng = random.Random(2)
-    busy = serve(Worker(pid=1, start=10), rng, 600)
-    quiet = serve(Worker(pid=2, start=10), rng, 100)  # same start time, ends 5 s before busy
+    busy = serve(Worker(pid=1), rng, 600)
+    quiet = serve(Worker(pid=2), rng, 100)  # started with busy, ends 5 s before it
     rep = report(tmp_path, busy, quiet)
-    assert by_key(rep)[2, 10].state == "alive"
-    assert "no later worker" in by_key(rep)[2, 10].state_reason
+    assert by_key(rep)[2, 0].state == "alive"
+    assert "no later worker" in by_key(rep)[2, 0].state_reason
 
 
 def test_worker_replaced_in_the_last_few_requests_is_not_yet_called_recycled(tmp_path: Path) -> None:
     rng = random.Random(6)
-    first = serve(Worker(pid=5, start=1), rng, 300)
-    second = serve(Worker(pid=6, start=2, ts=first.ts + 0.5), rng, 10)
+    first = serve(Worker(pid=5), rng, 300)
+    second = serve(Worker(pid=6, ts=first.ts + 0.5), rng, 10)
     rep = report(tmp_path, first, second)
-    assert by_key(rep)[5, 1].state == "alive"
-    assert "too close to the end" in by_key(rep)[5, 1].state_reason
+    assert by_key(rep)[5, 0].state == "alive"
+    assert "too close to the end" in by_key(rep)[5, 0].state_reason
 
 
 def test_leaking_worker_grows_by_leak_size_times_its_leak_share(tmp_path: Path) -> None:
     rng = random.Random(3)
-    leaky = serve(Worker(pid=7, start=1), rng, 500, {"/export/pdf": 32 * KiB})
-    clean = serve(Worker(pid=8, start=1), rng, 500)
+    leaky = serve(Worker(pid=7), rng, 500, {"/export/pdf": 32 * KiB})
+    clean = serve(Worker(pid=8), rng, 500)
     rep = report(tmp_path, leaky, clean)
     assert rep.workers[0].pid == 7, "the swelling worker comes first"
     w = rep.workers[0]
@@ -93,7 +99,7 @@ def test_leaking_worker_grows_by_leak_size_times_its_leak_share(tmp_path: Path) 
 
 def test_worker_with_too_few_requests_has_no_slope(tmp_path: Path) -> None:
     rng = random.Random(4)
-    rep = report(tmp_path, serve(Worker(pid=9, start=1), rng, 6))
+    rep = report(tmp_path, serve(Worker(pid=9), rng, 6))
     assert rep.workers[0].growth_bytes_per_request is None
     assert "none with enough requests" in rep.verdict
 
@@ -106,21 +112,21 @@ def test_workers_json_and_csv_through_the_cli(tmp_path: Path) -> None:
     from fpmscope.cli import main
 
     rng = random.Random(5)
-    log = write(tmp_path / "p.log", serve(Worker(pid=3, start=1), rng, 50, {"/x": 8 * KiB}))
+    log = write(tmp_path / "p.log", serve(Worker(pid=3), rng, 50, {"/x": 8 * KiB}))
     out = CliRunner().invoke(main, ["workers", str(log), "--format", "json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
     assert data["schema_version"] == 1
     assert data["workers"][0]["pid"] == 3
     csv_out = CliRunner().invoke(main, ["workers", str(log), "--format", "csv"])
-    assert csv_out.stdout.splitlines()[0].startswith("host,pool,pid,worker_start")
+    assert csv_out.stdout.splitlines()[0].startswith("host,pool,pid,first_seen")
     assert len(csv_out.stdout.splitlines()) == 2
     table = CliRunner().invoke(main, ["workers", str(log)])
     assert "pid 3" in table.stdout and "GET /x" in table.stdout
 
 
 WORKER_KEYS = {
-    "host", "pool", "pid", "worker_start", "first_seen", "last_seen", "requests", "first_anon_bytes",
+    "host", "pool", "pid", "first_seen", "last_seen", "requests", "first_anon_bytes",
     "last_anon_bytes", "first_shared_bytes", "last_shared_bytes", "anon_growth_bytes", "growth_bytes_per_request",
     "trend_growth_bytes", "baseline_anon_bytes", "top_endpoints", "state", "state_reason",
 }  # fmt: skip
@@ -134,7 +140,7 @@ def test_workers_json_contract(tmp_path: Path) -> None:
     from fpmscope.cli import main
 
     rng = random.Random(8)
-    log = write(tmp_path / "p.log", serve(Worker(pid=3, start=1), rng, 200, {"/x": 32 * KiB}))
+    log = write(tmp_path / "p.log", serve(Worker(pid=3), rng, 200, {"/x": 32 * KiB}))
     data = json.loads(CliRunner().invoke(main, ["workers", str(log), "--format", "json"]).stdout)
     assert set(data) == {"schema_version", "inputs", "workers", "recycled", "alive", "verdict"}
     (worker,) = data["workers"]

@@ -1,5 +1,5 @@
 """Input files: checked, gzip detected by content, `-` (stdin) copied to a temporary file,
-and each classified as an access log or a probe log (first field `fpms1`)."""
+and each classified as an access log or a probe log (first field `fpms2`, or `fpms1`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Final
 
 from fpmscope.errors import FpmscopeError
 from fpmscope.inputs import is_gzip, readable
-from fpmscope.records import FORMAT_TAG
+from fpmscope.records import FORMAT_TAG, LEGACY_TAG
 
 SNIFF_LINES: Final = 50
 
@@ -59,7 +59,7 @@ def classify(paths: Sequence[str], tmp: Path) -> Inputs:
         else:
             path = readable(name)
         head = first_lines(path, 1)
-        (probe if head and head[0].startswith(FORMAT_TAG + "\t") else access).append((name, path))
+        (probe if head and head[0].startswith((FORMAT_TAG + "\t", LEGACY_TAG + "\t")) else access).append((name, path))
     return Inputs(tuple(access), tuple(probe))
 
 

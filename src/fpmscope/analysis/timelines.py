@@ -47,7 +47,7 @@ def build_timelines(
     names: dict[str, int] = {}
     points = {key: list(group) for key, group in groupby(rows, key=lambda r: r[0])}
     timelines = []
-    for key, host, pool, pid, start, n, first_ts, last_ts, anon_first, anon_last, anon_max, growth, marked in workers:
+    for key, host, pool, pid, n, first_ts, last_ts, anon_first, anon_last, anon_max, growth, marked in workers:
         pts = points.get(key, [])
         timelines.append(
             WorkerTimeline(
@@ -55,7 +55,6 @@ def build_timelines(
                 host=host,
                 pool=pool,
                 pid=pid,
-                worker_start=start,
                 requests=n,
                 first_ts=first_ts,
                 last_ts=last_ts,

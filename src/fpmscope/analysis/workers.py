@@ -57,7 +57,6 @@ class _Life:
     host: str
     pool: str
     pid: int
-    worker_start: int | None
     requests: int
     first_ts: float
     last_ts: float
@@ -156,7 +155,6 @@ def analyze(
                 host=life.host,
                 pool=life.pool,
                 pid=life.pid,
-                worker_start=life.worker_start,
                 first_seen=life.first_ts,
                 last_seen=life.last_ts,
                 requests=life.requests,

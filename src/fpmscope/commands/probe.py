@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def enable_lines(log: str, pool: str, style: str) -> str:
         f"php_admin_value[auto_prepend_file] = {probe}\n"
         f"env[FPMSCOPE_LOG] = {log}\n"
         f"env[FPMSCOPE_POOL] = {pool}\n"
+        f"env[FPMSCOPE_HOST] = {socket.gethostname()}\n"
     )
 
 

@@ -37,7 +37,8 @@ def workers_report(logs: tuple[str, ...], db: str | None) -> WorkersReport:
 def workers(logs: tuple[str, ...], fmt: str | None, output: Path | None, force: bool, db: str | None) -> None:
     """One row per PHP-FPM worker: requests served, memory, growth per request and its causes.
 
-    A worker is host + pool + pid + process start time, so reused pids are told apart. It is
+    A worker is host + pool + pid, split where the pid's CPU time starts over (a new process
+    took the pid), so reused pids are told apart. It is
     'recycled' when a later worker of its pool took over and its records stop well before the
     log ends, 'alive' otherwise.
     """

@@ -1,5 +1,5 @@
 <?php
-// fpmscope probe, record format 1. Enabled with auto_prepend_file; see `fpmscope probe ini`.
+// fpmscope probe, record format 2. Enabled with auto_prepend_file; see `fpmscope probe ini`.
 //
 // It measures the worker around each request and appends one tab-separated line to the log
 // named by FPMSCOPE_LOG (pool `env[]`, or `fpmscope.log` in php.ini). It must stay invisible
@@ -119,9 +119,10 @@ final class Probe
             $uri,
             $script,
             $id,
-            self::workerStart(),
             $log,
             self::env('FPMSCOPE_POOL', $server),
+            // Set by `fpmscope install`; asking the kernel costs a system call per request.
+            self::env('FPMSCOPE_HOST', $server),
         ];
         if (self::$flags !== '' && \function_exists('error_clear_last')) {
             // The app must not find our swallowed warning in error_get_last().
@@ -162,7 +163,8 @@ final class Probe
         } elseif (self::$statm !== false) {
             @\rewind(self::$statm);
         }
-        $s = self::$statm !== false ? @\fread(self::$statm, 128) : false;
+        // fgets stops at the line end: fread would issue a second read() to find the end of file.
+        $s = self::$statm !== false ? @\fgets(self::$statm, 128) : false;
         if ($s === false || \count($f = \explode(' ', $s, 4)) < 3) {
             if (\strpos(self::$flags, 'm') === false) {
                 self::$flags .= 'm';
@@ -171,19 +173,6 @@ final class Probe
         }
         // statm counts pages; 4 KiB on every platform PHP-FPM runs on in practice.
         return [(int) $f[1] * 4096, ((int) $f[1] - (int) $f[2]) * 4096, (int) $f[2] * 4096];
-    }
-
-    /** Field 22 of /proc/self/stat: the worker's start time in clock ticks since boot. */
-    private static function workerStart()
-    {
-        $s = \function_exists('file_get_contents') ? @\file_get_contents('/proc/self/stat', false, null, 0, 512) : false;
-        if ($s === false || $s === '') {
-            self::$flags .= 's';
-            return '';
-        }
-        $p = \strrpos($s, ')');
-        $f = \explode(' ', \substr($s, $p + 2), 21);
-        return isset($f[19]) ? $f[19] : '';
     }
 
     /** Query strings are kept only with FPMSCOPE_QUERY=1, and then without secrets. */
@@ -210,27 +199,37 @@ final class Probe
         return \is_string($clean) ? $clean : '';
     }
 
-    /** One line, always: C-style escapes for control bytes and backslash, \xHH for bad UTF-8. */
-    private static function clean($s, $cap)
+    /**
+     * The line's text fields (host, pool, method, uri, script, request id, tag), each cut to its
+     * cap and made one line: C-style escapes for control bytes and backslash, \xHH for bytes
+     * that are not UTF-8.
+     */
+    private static function clean(array $text)
     {
-        if (\strlen($s) > $cap) {
-            $s = \substr($s, 0, $cap);
-            self::$flags .= 't';
+        foreach ([255, 255, 32, 2048, 1024, 128, 255] as $i => $cap) {
+            if (\strlen($text[$i]) > $cap) {
+                $text[$i] = \substr($text[$i], 0, $cap);
+                self::$flags .= 't';
+            }
         }
-        // The common case in one PCRE call: valid UTF-8 with nothing to escape (0; 1 when a byte
-        // needs escaping, false for invalid UTF-8). strcspn with this mask is several times slower.
-        if (\preg_match('/[\x00-\x1f\x7f\\\\]/u', $s) === 0) {
-            return $s;
+        // The common case costs one PCRE call for all fields: valid UTF-8 with nothing to escape
+        // (0; 1 when a byte needs escaping, false for invalid UTF-8). The spaces keep the bytes
+        // of two fields from pairing up into valid UTF-8.
+        if (\preg_match('/[\x00-\x1f\x7f\\\\]/u', \implode(' ', $text)) === 0) {
+            return $text;
         }
-        if (\strcspn($s, "\\\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") !== \strlen($s)) {
-            $s = \addcslashes($s, "\0..\37\\\177");
+        foreach ($text as $i => $s) {
+            if (\strcspn($s, "\\\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") !== \strlen($s)) {
+                $s = \addcslashes($s, "\0..\37\\\177");
+            }
+            if (\preg_match('//u', $s) !== 1) {
+                $s = \preg_replace_callback('/[\x80-\xff]/', function ($m) {
+                    return \sprintf('\\x%02x', \ord($m[0]));
+                }, $s);
+            }
+            $text[$i] = $s;
         }
-        if (\preg_match('//u', $s) !== 1) {
-            $s = \preg_replace_callback('/[\x80-\xff]/', function ($m) {
-                return \sprintf('\\x%02x', \ord($m[0]));
-            }, $s);
-        }
-        return $s;
+        return $text;
     }
 
     public static function finish($outcome)
@@ -279,6 +278,9 @@ final class Probe
             @\fclose(self::$statm);
         }
         $r0 = $s[2];
+        // The worker's CPU time so far identifies its process: it only grows while the process
+        // lives, so a pid whose next request starts with less is a new worker (pids are reused).
+        $worker = $r0 === null ? '' : ($r0['ru_utime.tv_sec'] + $r0['ru_stime.tv_sec']) * 1000000 + $r0['ru_utime.tv_usec'] + $r0['ru_stime.tv_usec'];
         if ($ru !== null && $r0 !== null) {
             $cpuUser = ($ru['ru_utime.tv_sec'] - $r0['ru_utime.tv_sec']) * 1000000 + $ru['ru_utime.tv_usec'] - $r0['ru_utime.tv_usec'];
             $cpuSys = ($ru['ru_stime.tv_sec'] - $r0['ru_stime.tv_sec']) * 1000000 + $ru['ru_stime.tv_usec'] - $r0['ru_stime.tv_usec'];
@@ -290,12 +292,14 @@ final class Probe
         $zm = \function_exists('memory_get_usage');
         $zp = \function_exists('memory_get_peak_usage');
         $status = \function_exists('http_response_code') ? \http_response_code() : false;
+        $host = $s[12] !== '' || !\function_exists('gethostname') ? $s[12] : (string) \gethostname();
+        $text = self::clean([$host, $s[11], $s[6], $s[7], $s[8], $s[9], self::$tag === null ? '' : (string) self::$tag]);
         $line = \implode("\t", [
-            'fpms1',
-            \function_exists('gethostname') ? self::clean((string) \gethostname(), 255) : '',
-            self::clean($s[12], 255),
+            'fpms2',
+            $text[0],
+            $text[1],
             \function_exists('getmypid') ? \getmypid() : '',
-            $s[10],
+            $worker,
             \sprintf('%.6f', $s[1]),
             (int) (($t1 - $s[0]) / 1000),
             $cpuUser,
@@ -312,22 +316,22 @@ final class Probe
             $s[5],
             $zp ? \memory_get_peak_usage(true) : '',
             $status === false ? '' : $status,
-            self::clean($s[6], 32),
-            self::clean($s[7], 2048),
-            self::clean($s[8], 1024),
-            self::clean($s[9], 128),
+            $text[2],
+            $text[3],
+            $text[4],
+            $text[5],
             \function_exists('get_included_files') ? \count(\get_included_files()) : '',
             $outcome,
-            self::$tag === null ? '' : self::clean(self::$tag, 255),
+            $text[6],
             self::$flags,
         ]) . "\n";
-        $path = $s[11];
-        // One lstat: never write through a symlink, and create a missing log 0640.
-        $st = \function_exists('lstat') ? @\lstat($path) : null;
-        if (\is_array($st) && ($st['mode'] & 0170000) === 0120000) {
+        $path = $s[10];
+        // Never write through a symlink (is_link: one lstat, without building lstat()'s array),
+        // and create a missing log 0640.
+        if (\function_exists('is_link') && @\is_link($path)) {
             return;
         }
-        $mask = $st === false && \function_exists('umask') ? \umask(027) : null;
+        $mask = \function_exists('umask') ? \umask(027) : null;
         if (\function_exists('file_put_contents')) {
             @\file_put_contents($path, $line, \FILE_APPEND);
         } elseif (\function_exists('fopen') && ($fp = @\fopen($path, 'ab')) !== false) {

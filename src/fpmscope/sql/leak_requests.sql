@@ -2,6 +2,12 @@
 -- same worker found (DESIGN §4): retention of request k is measured at the start of k+1.
 -- Parameters: the endpoint expression's parameters (spliced in by analysis/leaks.py).
 --
+-- A worker is a life of a pid: pids are reused. Format-2 records carry the worker's CPU time
+-- at request start (worker_cpu_us), which only grows within a process, so a pid's request
+-- that starts with less than the previous one had used by its end belongs to a new process:
+-- the previous request ends that life (its retention is unknown, like any worker's last).
+-- Format-1 records carry the process start time instead (worker_start, part of the key).
+--
 -- Columns: only those its readers use (sql/leak_*, latency_*, timeline_*, worker_*,
 -- advise_inputs). A reader that needs another record field adds it to the final SELECT.
 --
@@ -27,11 +33,12 @@ named_ids AS (
 ),
 workers AS (
     SELECT host, pool, pid, worker_start, row_number() OVER () AS wid,
-        concat_ws('|', host, pool, pid, coalesce(worker_start, -1)) AS worker
+        concat_ws('|', host, pool, pid, worker_start) AS worker
     FROM (SELECT DISTINCT host, pool, pid, worker_start FROM requests)
 ),
 narrow AS (
-    SELECT r.rowid AS rid, w.wid, n.eid, r.ts, r.anon_start, r.zend_real_start, r.shared_start
+    SELECT r.rowid AS rid, w.wid, n.eid, r.ts, r.anon_start, r.zend_real_start, r.shared_start,
+        r.worker_cpu_us AS cpu_at_start, r.worker_cpu_us + r.cpu_user_us + r.cpu_sys_us AS cpu_at_end
     FROM requests r
     JOIN named_ids n
         ON r.method IS NOT DISTINCT FROM n.method AND r.uri IS NOT DISTINCT FROM n.uri
@@ -44,11 +51,20 @@ ordered AS (
     SELECT
         rid, wid, eid,
         row_number() OVER w AS seq,
-        lead(anon_start) OVER w - anon_start AS d_anon,
-        lead(zend_real_start) OVER w - zend_real_start AS d_zend,
-        lead(shared_start) OVER w - shared_start AS d_shared
+        coalesce(lead(cpu_at_start) OVER w < cpu_at_end, false) AS ends_life,
+        lead(anon_start) OVER w - anon_start AS next_anon,
+        lead(zend_real_start) OVER w - zend_real_start AS next_zend,
+        lead(shared_start) OVER w - shared_start AS next_shared
     FROM narrow
     WINDOW w AS (PARTITION BY wid ORDER BY ts, rid)
+),
+split AS (
+    SELECT
+        rid, wid, eid, seq, ends_life,
+        CASE WHEN NOT ends_life THEN next_anon END AS d_anon,
+        CASE WHEN NOT ends_life THEN next_zend END AS d_zend,
+        CASE WHEN NOT ends_life THEN next_shared END AS d_shared
+    FROM ordered
 ),
 measured AS (
     SELECT
@@ -56,15 +72,19 @@ measured AS (
         d_anon - d_zend AS native,
         d_anon - d_zend + d_shared AS retained,
         -- Running total of the growth left by each worker's requests so far.
-        sum(greatest(coalesce(d_anon - d_zend + d_shared, 0), 0)) OVER (
-            PARTITION BY wid ORDER BY seq ROWS UNBOUNDED PRECEDING
-        ) AS grown_through
-    FROM ordered
+        sum(greatest(coalesce(d_anon - d_zend + d_shared, 0), 0)) OVER p AS grown_through,
+        -- Which life of the pid, and the request's position in it (1 = first).
+        coalesce(sum(ends_life::INTEGER) OVER before, 0) AS life,
+        seq - coalesce(max(CASE WHEN ends_life THEN seq END) OVER before, 0) AS life_seq
+    FROM split
+    WINDOW
+        p AS (PARTITION BY wid ORDER BY seq ROWS UNBOUNDED PRECEDING),
+        before AS (PARTITION BY wid ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 judged AS (
     SELECT
-        rid, wid, eid, seq, d_anon, d_zend, d_shared, native, retained,
-        seq <= {worker_warmup} OR row_number() OVER e = 1 AS warmup,
+        rid, wid, life, eid, life_seq AS seq, d_anon, d_zend, d_shared, native, retained,
+        life_seq <= {worker_warmup} OR row_number() OVER e = 1 AS warmup,
         -- Clean: no other request on this worker grew it since this endpoint's previous request.
         -- Growth that only follows other requests' growth is heap they freed up being re-extended.
         coalesce(
@@ -72,15 +92,21 @@ judged AS (
             false
         ) AS clean
     FROM measured
-    WINDOW e AS (PARTITION BY wid, eid ORDER BY seq)
+    WINDOW e AS (PARTITION BY wid, life, eid ORDER BY seq)
+),
+lives AS (
+    SELECT l.wid, l.life, concat_ws('|', w.worker, l.life) AS worker
+    FROM (SELECT DISTINCT wid, life FROM judged) l
+    JOIN workers w ON w.wid = l.wid
 )
 SELECT
-    w.host, w.pool, w.pid, w.worker_start, r.ts, r.wall_us, r.cpu_user_us, r.cpu_sys_us,
+    w.host, w.pool, w.pid, r.ts, r.wall_us, r.cpu_user_us, r.cpu_sys_us,
     r.anon_start, r.shared_start, r.shared_end, r.zend_real_start, r.outcome,
-    w.worker, e.endpoint, j.seq, j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.warmup,
+    l.worker, e.endpoint, j.seq, j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.warmup,
     greatest(r.rss_end - r.rss_start, r.zend_real_peak - r.zend_real_start, 0) AS footprint,
     j.clean
 FROM judged j
 JOIN requests r ON r.rowid = j.rid
 JOIN workers w ON w.wid = j.wid
+JOIN lives l ON l.wid = j.wid AND l.life = j.life
 JOIN endpoint_ids e ON e.eid = j.eid;

@@ -5,7 +5,6 @@ SELECT
     any_value(host),
     any_value(pool),
     any_value(pid),
-    any_value(worker_start),
     count(*),
     min(ts),
     max(ts),
@@ -17,5 +16,5 @@ SELECT
 FROM leak_requests
 WHERE anon_start IS NOT NULL
 GROUP BY worker
-ORDER BY 12 DESC, 6 DESC, worker
+ORDER BY 11 DESC, 5 DESC, worker
 LIMIT $max_workers

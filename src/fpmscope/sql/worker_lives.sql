@@ -1,4 +1,4 @@
--- One row per worker (host, pool, pid, start time) from leak_requests: its first and last
+-- One row per worker (a life of a pid on a host and pool) from leak_requests: its first and last
 -- request, memory at the start of its first and last request (the start of a request holds
 -- everything earlier requests left behind; its end still holds the request's own heap), and
 -- when the log ends for its host and pool. Column order is analysis/workers.py's WorkerLife.
@@ -8,7 +8,6 @@ WITH w AS (
         any_value(host) AS host,
         any_value(pool) AS pool,
         any_value(pid) AS pid,
-        any_value(worker_start) AS worker_start,
         count(*) AS requests,
         min(ts) AS first_ts,
         max(ts) AS last_ts,
@@ -31,7 +30,7 @@ p AS (
     SELECT *, max(last_ts) OVER (PARTITION BY host, pool) AS log_end FROM w
 )
 SELECT
-    p.worker, p.host, p.pool, p.pid, p.worker_start, p.requests, p.first_ts, p.last_ts,
+    p.worker, p.host, p.pool, p.pid, p.requests, p.first_ts, p.last_ts,
     p.first_anon, p.last_anon, p.first_shared, p.last_shared, p.max_gap, p.log_end, p.pool_after,
     -- A worker of the same host and pool whose first request came after this one's last.
     EXISTS (
