@@ -76,7 +76,7 @@ PATHS = [f"/{name}" for name in APP if name != "oom_admin.php"] + [LONG_QUERY, S
 PROBE_FUNCTIONS = (
     "hrtime,getrusage,fopen,fgets,rewind,fclose,getmypid,gethostname,memory_get_usage,"
     "memory_get_peak_usage,http_response_code,get_included_files,error_get_last,error_clear_last,"
-    "set_error_handler,restore_error_handler,is_link,umask,ini_set,get_cfg_var,getenv,register_shutdown_function"
+    "set_error_handler,restore_error_handler,filetype,umask,ini_set,get_cfg_var,getenv,register_shutdown_function"
 )
 
 

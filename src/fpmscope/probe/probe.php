@@ -326,12 +326,13 @@ final class Probe
             self::$flags,
         ]) . "\n";
         $path = $s[10];
-        // Never write through a symlink (is_link: one lstat, without building lstat()'s array),
+        // One lstat (filetype does not build lstat()'s array): never write through a symlink,
         // and create a missing log 0640.
-        if (\function_exists('is_link') && @\is_link($path)) {
+        $type = \function_exists('filetype') ? @\filetype($path) : null;
+        if ($type === 'link') {
             return;
         }
-        $mask = \function_exists('umask') ? \umask(027) : null;
+        $mask = $type === false && \function_exists('umask') ? \umask(027) : null;
         if (\function_exists('file_put_contents')) {
             @\file_put_contents($path, $line, \FILE_APPEND);
         } elseif (\function_exists('fopen') && ($fp = @\fopen($path, 'ab')) !== false) {
