@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,7 @@ def test_probe_commands_point_at_the_shipped_probe() -> None:
     code, out, _ = run("probe", "ini", "--log", "/var/log/fpmscope/www.log", "--pool", "www")
     assert f"php_admin_value[auto_prepend_file] = {probe_path()}" in out
     assert "env[FPMSCOPE_LOG] = /var/log/fpmscope/www.log" in out
+    assert f"env[FPMSCOPE_HOST] = {socket.gethostname()}" in out
 
 
 def test_dump_prints_parsed_records(tmp_path: Path) -> None:
@@ -88,6 +90,17 @@ def test_dump_prints_parsed_records(tmp_path: Path) -> None:
     assert code == 0
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == 3 and records[0]["pid"] == 1 and records[0]["uri"] == "/x"
+    assert records[0]["worker_cpu_us"] == 20_000 and "worker_start" not in records[0]
+
+
+def test_dump_keeps_the_start_time_of_format_1_records(tmp_path: Path) -> None:
+    fields = leaky_log(tmp_path, "/x").read_text().splitlines()[0].split("\t")
+    old = tmp_path / "old.log"
+    old.write_text("\t".join(["fpms1", *fields[1:4], "73321", *fields[5:]]) + "\n")
+    code, out, _ = run("dump", str(old))
+    assert code == 0
+    record = json.loads(out)
+    assert (record["worker_start"], record["worker_cpu_us"], record["uri"]) == (73321, None, "/x")
 
 
 def test_unknown_option_is_a_usage_error() -> None:
