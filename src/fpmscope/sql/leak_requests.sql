@@ -16,14 +16,18 @@ CREATE OR REPLACE TEMP TABLE leak_requests AS
 WITH keys AS (
     SELECT DISTINCT method, uri, tag, script FROM requests
 ),
-named AS (
+-- MATERIALIZED: a CTE read twice is otherwise inlined twice, and its regexes run twice.
+named AS MATERIALIZED (
     SELECT method, uri, tag, script, {endpoint} AS endpoint FROM keys
 ),
-endpoint_ids AS (
+endpoint_ids AS MATERIALIZED (
     SELECT endpoint, row_number() OVER () AS eid FROM (SELECT DISTINCT endpoint FROM named)
 ),
-named_ids AS (
-    SELECT n.*, e.eid FROM named n JOIN endpoint_ids e ON n.endpoint IS NOT DISTINCT FROM e.endpoint
+-- The integer id is attached per distinct key here, so requests join on the key only: left
+-- inline, the optimizer joined every request to its endpoint string instead.
+named_ids AS MATERIALIZED (
+    SELECT n.method, n.uri, n.tag, n.script, e.eid
+    FROM named n JOIN endpoint_ids e ON n.endpoint IS NOT DISTINCT FROM e.endpoint
 ),
 workers AS (
     SELECT host, pool, pid, worker_start, row_number() OVER () AS wid,
