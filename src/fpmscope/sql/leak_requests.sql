@@ -9,14 +9,18 @@
 -- and endpoint ids, the start counters) and the full records are joined back once at the end;
 -- carrying every column through each window's sort cost several times more. The worker key
 -- string is built once per worker, not once per request. The endpoint
--- expression (per-segment regexes) runs once per distinct method, uri, tag and script. A
--- ROWS frame for the running sum (seq is unique, so it equals the default RANGE frame) avoids
--- DuckDB's slower range-frame path.
+-- expression (per-segment regexes) runs once per distinct method, uri, tag and script, and its
+-- integer id is attached there too, so each request joins once, on its key: the MATERIALIZED
+-- CTEs stop the optimizer from running the regexes twice and from joining every request to
+-- its endpoint string (CPU time of this query: 2.8 s -> 2.2 s at 1 M records, 32 s -> 27 s at
+-- 10 M). A ROWS frame for the running sum (seq is unique, so it equals the default RANGE
+-- frame) avoids DuckDB's slower range-frame path.
 CREATE OR REPLACE TEMP TABLE leak_requests AS
 WITH keys AS (
     SELECT DISTINCT method, uri, tag, script FROM requests
 ),
--- MATERIALIZED: a CTE read twice is otherwise inlined twice, and its regexes run twice.
+-- MATERIALIZED: a CTE read twice is otherwise inlined twice, and its regexes run twice
+-- (endpoint_ids: also one numbering for both readers).
 named AS MATERIALIZED (
     SELECT method, uri, tag, script, {endpoint} AS endpoint FROM keys
 ),
