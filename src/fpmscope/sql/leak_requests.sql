@@ -15,21 +15,29 @@
 -- and endpoint ids, the start counters) and the full records are joined back once at the end;
 -- carrying every column through each window's sort cost several times more. The worker key
 -- string is built once per worker, not once per request. The endpoint
--- expression (per-segment regexes) runs once per distinct method, uri, tag and script. A
--- ROWS frame for the running sum (seq is unique, so it equals the default RANGE frame) avoids
--- DuckDB's slower range-frame path.
+-- expression (per-segment regexes) runs once per distinct method, uri, tag and script, and its
+-- integer id is attached there too, so each request joins once, on its key: the MATERIALIZED
+-- CTEs stop the optimizer from running the regexes twice and from joining every request to
+-- its endpoint string (CPU time of this query: 2.8 s -> 2.2 s at 1 M records, 32 s -> 27 s at
+-- 10 M). A ROWS frame for the running sum (seq is unique, so it equals the default RANGE
+-- frame) avoids DuckDB's slower range-frame path.
 CREATE OR REPLACE TEMP TABLE leak_requests AS
 WITH keys AS (
     SELECT DISTINCT method, uri, tag, script FROM requests
 ),
-named AS (
+-- MATERIALIZED: a CTE read twice is otherwise inlined twice, and its regexes run twice
+-- (endpoint_ids: also one numbering for both readers).
+named AS MATERIALIZED (
     SELECT method, uri, tag, script, {endpoint} AS endpoint FROM keys
 ),
-endpoint_ids AS (
+endpoint_ids AS MATERIALIZED (
     SELECT endpoint, row_number() OVER () AS eid FROM (SELECT DISTINCT endpoint FROM named)
 ),
-named_ids AS (
-    SELECT n.*, e.eid FROM named n JOIN endpoint_ids e ON n.endpoint IS NOT DISTINCT FROM e.endpoint
+-- The integer id is attached per distinct key here, so requests join on the key only: left
+-- inline, the optimizer joined every request to its endpoint string instead.
+named_ids AS MATERIALIZED (
+    SELECT n.method, n.uri, n.tag, n.script, e.eid
+    FROM named n JOIN endpoint_ids e ON n.endpoint IS NOT DISTINCT FROM e.endpoint
 ),
 workers AS (
     SELECT host, pool, pid, worker_start, row_number() OVER () AS wid,
