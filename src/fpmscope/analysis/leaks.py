@@ -110,7 +110,8 @@ class EndpointStats(NamedTuple):
 
     @property
     def suspect(self) -> bool:
-        """judge()'s verdict without its reason (which costs formatting every endpoint)."""
+        """The verdict: enough judged requests, and the 99% lower bound above one page.
+        judge() adds the reason, which costs formatting; ranking needs only this."""
         return self.judged >= MIN_JUDGED and self.low > PAGE
 
     @property
@@ -139,30 +140,31 @@ def _kind(native: float, zend: float, shared: float) -> str:
 
 
 def judge(st: EndpointStats) -> tuple[bool, str]:
-    """The verdict and its reason in plain words."""
+    """The verdict (st.suspect) and its reason in plain words."""
+    est, low = st.estimate, st.low
+    if st.suspect:
+        basis = f"{st.clean} clean requests" if st.use_clean else f"{st.judged} requests"
+        return True, (
+            f"leaves {size(est)} behind per request (99% bound {size(low)}, {basis}); "
+            f"{st.positive_share:.0%} of its requests grew the worker"
+        )
+    if st.judged < MIN_JUDGED:
+        return False, f"only {st.judged} requests after warm-up; {MIN_JUDGED} are needed to judge"
+    # Judged, and the lower bound is not above a page.
+    if st.use_clean and st.mean_low > PAGE:
+        return False, (
+            f"grows the worker only after other requests did ({size(st.mean)}/request then, "
+            f"{size(est)} over {st.clean} clean requests): it re-extends heap that they used up"
+        )
     zend = st.split[1]
     zend_note = (
         f"; Zend kept {size(zend)} of freed chunks cached, which PHP gives back over the next requests"
         if zend > PAGE
         else ""
     )
-    if st.judged < MIN_JUDGED:
-        return False, f"only {st.judged} requests after warm-up; {MIN_JUDGED} are needed to judge"
-    est, low = st.estimate, st.low
-    if low <= PAGE:
-        if st.use_clean and st.mean_low > PAGE:
-            return False, (
-                f"grows the worker only after other requests did ({size(st.mean)}/request then, "
-                f"{size(est)} over {st.clean} clean requests): it re-extends heap that they used up"
-            )
-        if est <= PAGE:
-            return False, f"keeps nothing measurable ({size(est)}/request over {st.judged} requests){zend_note}"
-        return False, f"{size(est)}/request on average but too noisy to call (99% bound {size(low)}){zend_note}"
-    basis = f"{st.clean} clean requests" if st.use_clean else f"{st.judged} requests"
-    return True, (
-        f"leaves {size(est)} behind per request (99% bound {size(low)}, {basis}); "
-        f"{st.positive_share:.0%} of its requests grew the worker"
-    )
+    if est <= PAGE:
+        return False, f"keeps nothing measurable ({size(est)}/request over {st.judged} requests){zend_note}"
+    return False, f"{size(est)}/request on average but too noisy to call (99% bound {size(low)}){zend_note}"
 
 
 def _item(st: EndpointStats) -> EndpointLeak:
