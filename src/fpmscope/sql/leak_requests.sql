@@ -6,6 +6,7 @@
 -- at request start (worker_cpu_us), which only grows within a process, so a pid's request
 -- that starts with less than the previous one had used by its end belongs to a new process:
 -- the previous request ends that life (its retention is unknown, like any worker's last).
+-- The split costs ~0.4 s per 1 M records; the probe saves ~10 µs on every request for it.
 -- Format-1 records carry the process start time instead (worker_start, part of the key).
 --
 -- Columns: only those its readers use (sql/leak_*, latency_*, timeline_*, worker_*,
@@ -14,7 +15,7 @@
 -- Speed (bench/analyzer_leaks.sh): the windows run over narrow rows (row id, integer worker
 -- and endpoint ids, the start counters) and the full records are joined back once at the end;
 -- carrying every column through each window's sort cost several times more. The worker key
--- string is built once per worker, not once per request. The endpoint
+-- string is built only in the final SELECT. The endpoint
 -- expression (per-segment regexes) runs once per distinct method, uri, tag and script, and its
 -- integer id is attached there too, so each request joins once, on its key: the MATERIALIZED
 -- CTEs stop the optimizer from running the regexes twice and from joining every request to
@@ -60,6 +61,7 @@ ordered AS (
         rid, wid, eid,
         row_number() OVER w AS seq,
         coalesce(lead(cpu_at_start) OVER w < cpu_at_end, false) AS ends_life,
+        coalesce(cpu_at_start < lag(cpu_at_end) OVER w, false) AS starts_life,
         lead(anon_start) OVER w - anon_start AS next_anon,
         lead(zend_real_start) OVER w - zend_real_start AS next_zend,
         lead(shared_start) OVER w - shared_start AS next_shared
@@ -68,7 +70,7 @@ ordered AS (
 ),
 split AS (
     SELECT
-        rid, wid, eid, seq, ends_life,
+        rid, wid, eid, seq, starts_life,
         CASE WHEN NOT ends_life THEN next_anon END AS d_anon,
         CASE WHEN NOT ends_life THEN next_zend END AS d_zend,
         CASE WHEN NOT ends_life THEN next_shared END AS d_shared
@@ -81,18 +83,20 @@ measured AS (
         d_anon - d_zend + d_shared AS retained,
         -- Running total of the growth left by each worker's requests so far.
         sum(greatest(coalesce(d_anon - d_zend + d_shared, 0), 0)) OVER p AS grown_through,
-        -- Which life of the pid, and the request's position in it (1 = first).
-        coalesce(sum(ends_life::INTEGER) OVER before, 0) AS life,
-        seq - coalesce(max(CASE WHEN ends_life THEN seq END) OVER before, 0) AS life_seq
+        -- The life of the pid, named by the position of its first request. lag(IGNORE NULLS)
+        -- finds it in the growth sum's pass; a running count or max would cost a third more.
+        coalesce(
+            CASE WHEN starts_life THEN seq END, lag(CASE WHEN starts_life THEN seq END IGNORE NULLS) OVER s, 1
+        ) AS life
     FROM split
     WINDOW
         p AS (PARTITION BY wid ORDER BY seq ROWS UNBOUNDED PRECEDING),
-        before AS (PARTITION BY wid ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        s AS (PARTITION BY wid ORDER BY seq)
 ),
 judged AS (
     SELECT
-        rid, wid, life, eid, life_seq AS seq, d_anon, d_zend, d_shared, native, retained,
-        life_seq <= {worker_warmup} OR row_number() OVER e = 1 AS warmup,
+        rid, wid, life, eid, seq - life + 1 AS life_seq, d_anon, d_zend, d_shared, native, retained,
+        seq - life < {worker_warmup} OR row_number() OVER e = 1 AS warmup,
         -- Clean: no other request on this worker grew it since this endpoint's previous request.
         -- Growth that only follows other requests' growth is heap they freed up being re-extended.
         coalesce(
@@ -101,20 +105,16 @@ judged AS (
         ) AS clean
     FROM measured
     WINDOW e AS (PARTITION BY wid, life, eid ORDER BY seq)
-),
-lives AS (
-    SELECT l.wid, l.life, concat_ws('|', w.worker, l.life) AS worker
-    FROM (SELECT DISTINCT wid, life FROM judged) l
-    JOIN workers w ON w.wid = l.wid
 )
 SELECT
     w.host, w.pool, w.pid, r.ts, r.wall_us, r.cpu_user_us, r.cpu_sys_us,
     r.anon_start, r.shared_start, r.shared_end, r.zend_real_start, r.outcome,
-    l.worker, e.endpoint, j.seq, j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.warmup,
+    -- Built per request: a second reader of `judged` would have DuckDB run its windows twice.
+    concat_ws('|', w.worker, j.life) AS worker, e.endpoint, j.life_seq AS seq,
+    j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.warmup,
     greatest(r.rss_end - r.rss_start, r.zend_real_peak - r.zend_real_start, 0) AS footprint,
     j.clean
 FROM judged j
 JOIN requests r ON r.rowid = j.rid
 JOIN workers w ON w.wid = j.wid
-JOIN lives l ON l.wid = j.wid AND l.life = j.life
 JOIN endpoint_ids e ON e.eid = j.eid;
