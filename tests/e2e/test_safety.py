@@ -327,9 +327,8 @@ def test_disable_functions_covering_the_probe(env: Env) -> None:
     _, probed = run_pair(env, Case("disabled", admin=admin), d / "probe.log", [*PATHS, "/oom_admin.php"])
     rec = records(probed)
     hello = rec["hello.php"]
-    for name in (*MEASURES, "cpu_user_us", "pid", "worker_cpu_us", "status", "zend_peak", "included_files"):
+    for name in (*MEASURES, "cpu_user_us", "pid", "host", "worker_cpu_us", "status", "zend_peak", "included_files"):
         assert hello[FIELD[name]] == "", name
-    assert hello[FIELD["host"]] != "", "the pool's FPMSCOPE_HOST needs no gethostname()"
     assert hello[FIELD["wall_us"]] != "" and hello[FIELD["uri"]] == "/hello.php"
     # No shutdown function: only the guard's destructor writes, and it cannot name the outcome.
     assert hello[FIELD["outcome"]] == ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -82,7 +81,6 @@ def test_probe_commands_point_at_the_shipped_probe() -> None:
     code, out, _ = run("probe", "ini", "--log", "/var/log/fpmscope/www.log", "--pool", "www")
     assert f"php_admin_value[auto_prepend_file] = {probe_path()}" in out
     assert "env[FPMSCOPE_LOG] = /var/log/fpmscope/www.log" in out
-    assert f"env[FPMSCOPE_HOST] = {socket.gethostname()}" in out
 
 
 def test_dump_prints_parsed_records(tmp_path: Path) -> None:

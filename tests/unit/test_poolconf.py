@@ -22,7 +22,7 @@ def text(name: str) -> str:
 
 
 def enable(src: str, chain: str | None = None, pools: tuple[str, ...] = ("www",)) -> str:
-    settings = {p: poolconf.ProbeSettings(PROBE.probe, f"/var/log/fpmscope/{p}.log", chain, "web1") for p in pools}
+    settings = {p: poolconf.ProbeSettings(PROBE.probe, f"/var/log/fpmscope/{p}.log", chain) for p in pools}
     return poolconf.install(src, pools, settings)
 
 
@@ -41,7 +41,6 @@ def test_install_adds_one_block_after_the_header_and_uninstall_restores_bytes() 
     assert lines[at + 1] == poolconf.BEGIN
     assert "php_admin_value[auto_prepend_file] = /opt/fpmscope/probe.php" in lines
     assert "env[FPMSCOPE_POOL] = www" in lines
-    assert "env[FPMSCOPE_HOST] = web1" in lines
     assert poolconf.parse(out)[0].installed
     assert poolconf.uninstall(out) == src
 

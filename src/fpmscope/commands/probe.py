@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from importlib import resources
 from pathlib import Path
 
@@ -30,7 +29,6 @@ def enable_lines(log: str, pool: str, style: str) -> str:
         f"php_admin_value[auto_prepend_file] = {probe}\n"
         f"env[FPMSCOPE_LOG] = {log}\n"
         f"env[FPMSCOPE_POOL] = {pool}\n"
-        f"env[FPMSCOPE_HOST] = {socket.gethostname()}\n"
     )
 
 

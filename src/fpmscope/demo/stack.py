@@ -143,7 +143,6 @@ def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str
             f"php_admin_value[auto_prepend_file] = {cfg.probe}",
             f"env[FPMSCOPE_LOG] = {probe_log}",
             f"env[FPMSCOPE_POOL] = {cfg.pool}",
-            f"env[FPMSCOPE_HOST] = {socket.gethostname()}",
         ]
     lines += [f"{k} = {v}" for k, v in cfg.pool_settings.items()]
     lines += [f"php_admin_value[{k}] = {v}" for k, v in cfg.admin_values.items()]

@@ -10,7 +10,6 @@ import contextlib
 import difflib
 import os
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -142,7 +141,7 @@ def plan_install(
                 "readable place (e.g. /usr/local/share/fpmscope/probe.php, mode 0644) and pass --probe FILE"
             )
         if not pool.installed:
-            settings[pool.name] = poolconf.ProbeSettings(str(probe), str(log), chain, socket.gethostname())
+            settings[pool.name] = poolconf.ProbeSettings(str(probe), str(log), chain)
         plans.append(PoolPlan(pool.name, who, log, chain, logrotate_dir / f"fpmscope-{pool.name}"))
     try:
         edited = poolconf.install(text, list(settings), settings)

@@ -62,7 +62,6 @@ class ProbeSettings:
     probe: str
     log: str
     chain: str | None
-    host: str = ""  # the machine's name, so that the probe need not ask the kernel per request
 
 
 def split_lines(text: str) -> list[str]:
@@ -165,8 +164,6 @@ def install(text: str, pool_names: Sequence[str], settings: dict[str, ProbeSetti
             f"env[FPMSCOPE_LOG] = {quote(cfg.log)}",
             f"env[FPMSCOPE_POOL] = {quote(pool.name)}",
         ]
-        if cfg.host:
-            block.append(f"env[FPMSCOPE_HOST] = {quote(cfg.host)}")
         if cfg.chain:
             block.append(f"env[FPMSCOPE_CHAIN] = {quote(cfg.chain)}")
         block.append(END)

@@ -121,8 +121,6 @@ final class Probe
             $id,
             $log,
             self::env('FPMSCOPE_POOL', $server),
-            // Set by `fpmscope install`; asking the kernel costs a system call per request.
-            self::env('FPMSCOPE_HOST', $server),
         ];
         if (self::$flags !== '' && \function_exists('error_clear_last')) {
             // The app must not find our swallowed warning in error_get_last().
@@ -292,7 +290,7 @@ final class Probe
         $zm = \function_exists('memory_get_usage');
         $zp = \function_exists('memory_get_peak_usage');
         $status = \function_exists('http_response_code') ? \http_response_code() : false;
-        $host = $s[12] !== '' || !\function_exists('gethostname') ? $s[12] : (string) \gethostname();
+        $host = \function_exists('gethostname') ? (string) \gethostname() : '';
         $text = self::clean([$host, $s[11], $s[6], $s[7], $s[8], $s[9], self::$tag === null ? '' : (string) self::$tag]);
         $line = \implode("\t", [
             'fpms2',
