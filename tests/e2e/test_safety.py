@@ -337,6 +337,18 @@ def test_disable_functions_covering_the_probe(env: Env) -> None:
     assert "oom_admin.php" not in rec
 
 
+@pytest.mark.parametrize("disabled", ["fgets", "rewind", "fclose"])
+def test_one_disabled_stream_function_costs_only_the_memory_fields(env: Env, disabled: str) -> None:
+    # Calling a disabled function throws in PHP 8: the probe must not touch statm at all then.
+    d = log_dir(env, f"no-{disabled}")
+    _, probed = run_pair(env, Case(f"no-{disabled}", admin={"disable_functions": disabled}), d / "probe.log")
+    rec = records(probed)
+    assert len(probed.lines) == len(PATHS)
+    hello = rec["hello.php"]
+    assert all(hello[FIELD[m]] == "" for m in MEASURES) and "m" in hello[FIELD["flags"]]
+    assert hello[FIELD["outcome"]] == "ok" and hello[FIELD["worker_cpu_us"]] != ""
+
+
 def test_disable_functions_including_every_way_to_write(env: Env) -> None:
     d = log_dir(env, "nowrite")
     admin = {"disable_functions": PROBE_FUNCTIONS + ",file_put_contents,fwrite"}

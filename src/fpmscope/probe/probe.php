@@ -157,7 +157,10 @@ final class Probe
     private static function statm($open)
     {
         if ($open) {
-            self::$statm = \function_exists('fopen') ? @\fopen('/proc/self/statm', 'rb') : false;
+            // Every stream function it needs, or none: in PHP 8 calling a disabled one throws.
+            $usable = \function_exists('fopen') && \function_exists('fgets') && \function_exists('rewind')
+                && \function_exists('fclose');
+            self::$statm = $usable ? @\fopen('/proc/self/statm', 'rb') : false;
         } elseif (self::$statm !== false) {
             @\rewind(self::$statm);
         }
