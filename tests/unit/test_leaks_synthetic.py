@@ -74,6 +74,55 @@ def test_pid_reuse_starts_a_new_worker(tmp_path: Path) -> None:
     assert by_name(rep)["GET /last"].retained_bytes_per_request < 4096  # type: ignore[attr-defined]
 
 
+def test_two_lives_of_a_pid_are_analysed_like_two_pids(tmp_path: Path) -> None:
+    """Warm-up, successors and clean requests are per life of a pid, as if pids were never reused."""
+
+    def lives(second_pid: int) -> tuple[Worker, Worker]:
+        rng = random.Random(5)
+        old = Worker(pid=30)
+        new = Worker(pid=second_pid, ts=old.ts + 600)  # old serves 500 requests, 0.01 s apart
+        for w in (old, new):
+            for i in range(500):
+                # A worker's first requests fill autoloaders and caches: warm-up, not leaks (the
+                # same endpoint, so that only the worker's warm-up rule covers the 2nd and 3rd).
+                uri = "/" if i < 3 else rng.choice([*ORDINARY, "/export/pdf"])
+                keep = 256 * 1024 if i < 3 else 16 * 1024 if uri == "/export/pdf" else 0
+                w.request(uri, keep=keep, noise=noise(rng))
+        return old, new
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    reused = report(tmp_path / "a", *lives(30))
+    distinct = report(tmp_path / "b", *lives(31))
+    assert reused.inputs.workers == distinct.inputs.workers == 2
+    assert reused.inputs.warmup_requests == distinct.inputs.warmup_requests
+    assert reused.endpoints == distinct.endpoints and reused.suspects == distinct.suspects
+    assert [e.endpoint for e in reused.suspects] == ["GET /export/pdf"]
+
+
+def test_format_1_logs_tell_reused_pids_apart_by_start_time(tmp_path: Path) -> None:
+    old, new = Worker(pid=30), Worker(pid=30)
+    for _ in range(50):
+        old.request("/a")
+    old.native += 200 * MiB
+    old.request("/last")
+    new.ts = old.ts + 1
+    for _ in range(50):
+        new.request("/last")
+    # Format 1: the process start time in place of the CPU time (the same for both here).
+    lines = [
+        "\t".join(["fpms1", *r.to_line().split("\t")[1:4], start, *r.to_line().split("\t")[5:]])
+        for start, w in (("1000", old), ("9000", new))
+        for r in w.records
+    ]
+    log = tmp_path / "old.log"
+    log.write_text("".join(lines))
+    con = ingest.connect(None)
+    rep = analyze(con, ingest.ingest(con, [str(log)]), LeakOptions())
+    assert rep.inputs.workers == 2 and rep.inputs.unknown_requests == 2
+    assert by_name(rep)["GET /last"].retained_bytes_per_request < 4096  # type: ignore[attr-defined]
+
+
 def test_noise_does_not_create_suspects(tmp_path: Path) -> None:
     rng = random.Random(3)
     workers = [mixed_worker(pid, rng, 1500, pages=8) for pid in range(40, 44)]
