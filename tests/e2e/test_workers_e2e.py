@@ -95,5 +95,12 @@ def test_workers_recycled_by_pm_max_requests_are_told_apart_from_live_ones(tmp_p
     # requests of the log cannot be told from a live one yet, and is called alive too.
     young = [w for w in workers if w["requests"] < MAX_REQUESTS]
     assert young and {w["state"] for w in young} == {"alive"}
-    # FPM reuses pids rarely, but every life of a pid is its own worker.
-    assert len({(w["pid"], w["first_seen"]) for w in workers}) == len(workers)
+    # The workers split the log's records exactly, each a run of one pid in time.
+    con = ingest.connect(None)
+    ingest.ingest(con, [str(log)])
+    for w in workers:
+        row = con.execute(
+            "SELECT count(*) FROM requests WHERE pid = ? AND ts BETWEEN ? AND ?",
+            [w["pid"], w["first_seen"], w["last_seen"]],
+        ).fetchone()
+        assert row is not None and row[0] == w["requests"], w
