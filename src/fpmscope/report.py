@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: worker objects lost worker_start (record format 2 has no start time)
 
 
 @dataclass(frozen=True, slots=True)
