@@ -5,7 +5,7 @@
 #
 # Probe logs (`fpmscope leaks`, bench/analyzer_leaks.sh), then access logs (`fpmscope slow`,
 # bench/analyzer_access.sh), each file generated once and timed against its baselines in the
-# same run. About 8 minutes on 2 cores with the defaults, generation included.
+# same run. About 4 minutes on 2 cores with the defaults, generation included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "## Probe logs: fpmscope leaks"

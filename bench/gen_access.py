@@ -4,7 +4,7 @@
 Endpoints follow a weighted mix of routes with ids (log-uniform: popular ids repeat, long
 tail), UUIDs, hex SKUs and query strings;
 times are log-normal with a long tail per route; statuses include 3xx/4xx/5xx, 499 and 504.
-Deterministic for a given --seed. DuckDB writes it (10 M lines in about 30 s). Usage:
+Deterministic for a given --seed. DuckDB writes it (10 M lines in about 20 s). Usage:
 
     python bench/gen_access.py --lines 10000000 -o /tmp/access.log [--seed 1] [--format e2e]
 """

@@ -5,9 +5,9 @@
 1. Pieces: bench/probe_pieces.php runs each call a probe might make 2,000 times in a worker
    and prints ns per call (warm: the same call in a loop).
 2. Variants: the probe (default: the packaged one; or the files given) and copies of it with
-   one part cut out (no /proc/self/stat read, no log write, no getrusage, no statm, none of
-   those), each prepended through bench/probe_timed.php, which logs how long the probe's
-   start and finisher took in each request. All pools run side by side and wrk visits them in
+   one part cut out (no log write, no getrusage, no statm, none of those), each prepended
+   through bench/probe_timed.php, which logs how long the probe's start and finisher took in
+   each request. All pools run side by side and wrk visits them in
    turn, 1 s each, 6 rounds, so drift on a shared machine hits every variant alike. The
    difference between a variant and the full probe is what the cut part costs in a real
    request (cold caches included).
