@@ -9,6 +9,7 @@ process starts with less CPU time than the old one had used.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -44,8 +45,9 @@ def next_worker(master: int, after: int) -> int:
     while time.monotonic() < deadline:
         # A killed worker stays listed until the master has reaped it.
         pids = worker_pids(master)
-        if len(pids) == 1 and start_ticks(pids[0]) > after:
-            return pids[0]
+        with contextlib.suppress(FileNotFoundError):  # a child listed a moment ago may be gone
+            if len(pids) == 1 and start_ticks(pids[0]) > after:
+                return pids[0]
         time.sleep(0.02)
     raise AssertionError("php-fpm did not start a new worker")
 

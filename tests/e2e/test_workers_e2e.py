@@ -76,12 +76,15 @@ def test_advise_on_real_logs_recycles_and_fits_the_budget(demo_run: DemoRun) -> 
 
 def test_workers_recycled_by_pm_max_requests_are_told_apart_from_live_ones(tmp_path: Path) -> None:
     docroot = app.install_app(tmp_path / "www")
+    # A request that waits 3 ms keeps both workers busy in turn: on a loaded machine fast ones
+    # may all go to one worker while the other, alive, sits idle long enough to look recycled.
+    (docroot / "nap.php").write_text("<?php usleep(3000); echo 'ok';\n")
     cfg = stack.StackConfig(
         docroot=docroot, workers=2, probe=probe_path(), pool_settings={"pm.max_requests": str(MAX_REQUESTS)}
     )
     with stack.running(cfg, tmp_path / "servers") as servers:
         # 250 requests: six workers serve 40 each and are recycled, newer ones the last 10.
-        traffic.drive(servers.url, ["/", "/products/1", "/catalog/2", "/", "/products/1"] * 50, concurrency=2)
+        traffic.drive(servers.url, ["/nap.php"] * 250, concurrency=2)
         log = servers.probe_log
     out = CliRunner().invoke(main, ["workers", str(log), "--format", "json"])
     assert out.exit_code == 0, out.output
