@@ -9,7 +9,6 @@ process starts with less CPU time than the old one had used.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -24,30 +23,20 @@ from fpmscope import ingest
 from fpmscope.cli import main
 from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.live import proc
 
 LAST_PID = Path("/proc/sys/kernel/ns_last_pid")
 REQUESTS = 30
-
-
-def worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
-
-
-def start_ticks(pid: int) -> int:
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return int(stat[stat.rindex(")") + 2 :].split()[19])
 
 
 def next_worker(master: int, after: int) -> int:
     """The pool's one worker once it started after `after` (clock ticks since boot)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        # A killed worker stays listed until the master has reaped it.
-        pids = worker_pids(master)
-        with contextlib.suppress(FileNotFoundError):  # a child listed a moment ago may be gone
-            if len(pids) == 1 and start_ticks(pids[0]) > after:
-                return pids[0]
+        # A killed worker is gone from the pool's titles at once; its replacement may lag.
+        pids = proc.pool_pids(master=master)
+        if len(pids) == 1 and (proc.start_time(pids[0]) or -1) > after:
+            return pids[0]
         time.sleep(0.02)
     raise AssertionError("php-fpm did not start a new worker")
 
@@ -72,8 +61,8 @@ def test_a_reused_pid_is_two_workers(tmp_path: Path) -> None:
         old = next_worker(master, -1)
         serve(s.url, REQUESTS)
         for _ in range(20):  # another fork on the machine may take the pid first: try again
-            current = worker_pids(master)[0]
-            started = start_ticks(current)
+            (current,) = proc.pool_pids(master=master)
+            started = proc.start_time(current) or -1
             time.sleep(0.05)  # start times count in clock ticks: the next one must differ
             LAST_PID.write_text(str(old - 1))
             os.kill(current, signal.SIGKILL)
