@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from fpmscope.records import ProbeRecord
+from fpmscope.records import LEGACY_TAG, ProbeRecord
 
 MiB = 1 << 20
 
@@ -81,6 +81,12 @@ class Worker:
         self.shared += shared_growth
         if zend_cache_after is not None:
             self.zend_cache = zend_cache_after
+
+
+def format_1(line: str, start: int) -> str:
+    """A record line as earlier probes wrote it: the worker's start time in place of its CPU time."""
+    fields = line.split("\t")
+    return "\t".join([LEGACY_TAG, *fields[1:4], str(start), *fields[5:]])
 
 
 def noise(rng: random.Random, pages: int = 2) -> int:

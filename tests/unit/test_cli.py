@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from fpmscope.cli import main
 from fpmscope.commands.probe import probe_path
-from tests.synth import Worker, write
+from tests.synth import Worker, format_1, write
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -92,9 +92,8 @@ def test_dump_prints_parsed_records(tmp_path: Path) -> None:
 
 
 def test_dump_keeps_the_start_time_of_format_1_records(tmp_path: Path) -> None:
-    fields = leaky_log(tmp_path, "/x").read_text().splitlines()[0].split("\t")
     old = tmp_path / "old.log"
-    old.write_text("\t".join(["fpms1", *fields[1:4], "73321", *fields[5:]]) + "\n")
+    old.write_text(format_1(leaky_log(tmp_path, "/x").read_text().splitlines(keepends=True)[0], 73321))
     code, out, _ = run("dump", str(old))
     assert code == 0
     record = json.loads(out)

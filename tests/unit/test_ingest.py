@@ -11,7 +11,7 @@ import pytest
 
 from fpmscope import ingest
 from fpmscope.errors import FpmscopeError
-from tests.synth import Worker
+from tests.synth import Worker, format_1
 
 
 def sample_lines(n: int = 20, pid: int = 7) -> str:
@@ -38,9 +38,7 @@ def test_records_round_trip_through_the_schema(tmp_path: Path) -> None:
 
 def test_format_1_lines_are_read_with_their_worker_start(tmp_path: Path) -> None:
     """Earlier probes logged the process start time where format 2 logs the worker's CPU."""
-    fields = sample_lines(1).rstrip("\n").split("\t")
-    old = "\t".join(["fpms1", *fields[1:4], "73321", *fields[5:]]) + "\n"
-    (tmp_path / "p.log").write_text(old + sample_lines(1))
+    (tmp_path / "p.log").write_text(format_1(sample_lines(1), 73321) + sample_lines(1))
     con = ingest.connect(None)
     result = ingest.ingest(con, [str(tmp_path / "p.log")])
     assert (result.rows, result.skipped) == (2, 0)

@@ -8,7 +8,7 @@ from pathlib import Path
 from fpmscope import ingest
 from fpmscope.analysis.leaks import LeakOptions, analyze
 from fpmscope.report import LeakReport
-from tests.synth import MiB, Worker, noise, write
+from tests.synth import MiB, Worker, format_1, noise, write
 
 ORDINARY = ("/", "/products/1", "/products/2", "/cart", "/users/7/profile")
 
@@ -110,11 +110,7 @@ def test_format_1_logs_tell_reused_pids_apart_by_start_time(tmp_path: Path) -> N
     for _ in range(50):
         new.request("/last")
     # Format 1: the process start time in place of the CPU time (the same for both here).
-    lines = [
-        "\t".join(["fpms1", *r.to_line().split("\t")[1:4], start, *r.to_line().split("\t")[5:]])
-        for start, w in (("1000", old), ("9000", new))
-        for r in w.records
-    ]
+    lines = [format_1(r.to_line(), start) for start, w in ((1000, old), (9000, new)) for r in w.records]
     log = tmp_path / "old.log"
     log.write_text("".join(lines))
     con = ingest.connect(None)
