@@ -10,51 +10,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(1000000 10000000)
-dir=${BENCH_DIR:-/tmp/fpmscope-bench}
-mkdir -p "$dir"
-
-# Tools: GNU time for peak memory; the venv for fpmscope and the generator.
-if [ ! -x /usr/bin/time ]; then
-    echo "installing GNU time" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-fi
-[ -x .venv/bin/fpmscope ] || scripts/setup.sh
-
-awk_name=$(readlink -f "$(command -v awk)")
-export LC_ALL=C  # the baselines at their fastest: bytewise awk and sort
+source bench/common.sh
+require time=/usr/bin/time
 
 # Fields of a probe record (records.RECORD_FIELDS, after the `fpms2` tag): $10 rss_start,
 # $11 rss_end, $23 uri.
 naive='awk -F"\t" "{print \$11-\$10, \$23}" "$1" | sort -rn | head -20'
 per_url='awk -F"\t" "{n[\$23]++; s[\$23]+=\$11-\$10} END {for (u in n) printf \"%.0f %d %s\n\", s[u]/n[u], n[u], u}" "$1" | sort -rn | head -20'
 
-measure() {  # name, command...: prints "seconds peak_kib"
-    local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$dir/time.out" "$@" >"$dir/$name.out" 2>"$dir/$name.err" || {
-        echo "$name failed:" >&2; cat "$dir/$name.err" >&2; exit 1; }
-    cat "$dir/time.out"
-}
-
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)," \
-     "DuckDB $(.venv/bin/python -c 'import duckdb; print(duckdb.__version__)'), awk: $awk_name, load $(cut -d' ' -f1 /proc/loadavg)"
-echo
-echo "| lines | file | tool | seconds | lines/s | time vs fpmscope | peak RSS |"
-echo "|---:|---:|---|---:|---:|---:|---:|"
+header
 for n in "${sizes[@]}"; do
     log="$dir/probe-$n.log"
     [ -s "$log" ] || .venv/bin/python bench/gen_probe.py "$n" "$log" >&2
-    mb=$(( $(stat -c %s "$log") / 1000000 ))
     cat "$log" >/dev/null  # same page-cache state for every tool
     read -r fs fm < <(measure fpmscope-top .venv/bin/fpmscope leaks --top 20 "$log")
     read -r cs cm < <(measure fpmscope-csv .venv/bin/fpmscope leaks --format csv "$log")
     read -r ns nm < <(measure awk-naive sh -c "$naive" sh "$log")
     read -r ps pm < <(measure awk-per-url sh -c "$per_url" sh "$log")
-    while IFS=$'\t' read -r tool s m; do
-        awk -v n="$n" -v mb="$mb" -v tool="$tool" -v s="$s" -v m="$m" -v f="$fs" 'BEGIN {
-            printf "| %d | %d MB | %s | %.1f | %.2f M | %.2fx | %d MB |\n", n, mb, tool, s, n / s / 1e6, s / f, m / 1024 }'
-    done <<EOF_ROWS
+    rows "$n" "$log" "$fs" <<EOF_ROWS
 fpmscope leaks --top 20 (table)	$fs	$fm
 fpmscope leaks --format csv (every endpoint)	$cs	$cm
 awk '{print \$11-\$10, \$23}' \| sort -rn \| head	$ns	$nm
