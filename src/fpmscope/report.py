@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2  # 2: worker objects lost worker_start (record format 2 has no start time)
+# 2: worker objects lost worker_start (record format 2 has no start time)
+# 3: leaks estimate from the median and the window fit; worker growth; zend_left_cached_bytes
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +34,15 @@ class EndpointLeak:
 
     `retained_bytes_per_request` estimates what each request leaves behind for the next one
     on the same worker, native + shared (Zend's chunk cache heals itself and is reported apart
-    as `zend_cache_bytes_per_request`). It is the mean over the clean requests (no other
-    request grew the worker since this endpoint last ran) when there are enough of them, else
-    over all judged requests (`estimate_from` says which). `retained_bytes_low` is its 99%
-    lower confidence bound; `retained_bytes_total` is the estimate times `requests`.
+    as `zend_left_cached_bytes`, what it left cached on average, when positive). It is the
+    median request's (`estimate_from` "typical") when the window fit agrees with it, else the
+    fit's (`"windows"`), or the median alone for endpoints not fitted (`"median"`; never a
+    suspect). `retained_bytes_fit` is the window fit, `retained_bytes_low` its 99% lower
+    confidence bound (null when not above 0), `retained_bytes_late` the fit over the second
+    half of the workers' lives; `retained_bytes_total` is the estimate times `requests`.
+    `positive_share` is the share of judged requests that grew the worker by a page or more;
+    `workers_grew` of `workers` (those with 3 judged requests of it) saw its typical request
+    grow them by a page or more. See docs/how-it-works.md.
     """
 
     endpoint: str
@@ -45,15 +52,17 @@ class EndpointLeak:
     unknown_requests: int
     retained_bytes_per_request: float
     retained_bytes_median: float
-    retained_bytes_low: float
+    retained_bytes_fit: float | None
+    retained_bytes_low: float | None
+    retained_bytes_late: float | None
     retained_bytes_total: float
-    retained_bytes_mean_all: float
-    clean_requests: int
     estimate_from: str
     positive_share: float
+    workers: int
+    workers_grew: int
     native_bytes_per_request: float
-    zend_cache_bytes_per_request: float
     shared_bytes_per_request: float
+    zend_left_cached_bytes: float
     warmup_bytes_total: float
     peak_footprint_bytes: int
     median_footprint_bytes: int
@@ -67,6 +76,22 @@ class EndpointLeak:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkerGrowth:
+    """How fast workers grew after warm-up (native + shared), over all judged requests.
+
+    `bytes_per_hour` is per worker; `workers_growing` counts workers whose requests kept at
+    least 2 KiB each on average; `explained_share` is the part of the growth that the leak
+    suspects' estimates account for (null when nothing grew).
+    """
+
+    bytes_per_request: float
+    bytes_per_hour: float | None
+    workers: int
+    workers_growing: int
+    explained_share: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class LeakReport:
     by: str
     inputs: InputSummary
@@ -74,4 +99,6 @@ class LeakReport:
     endpoints: tuple[EndpointLeak, ...]  # the first --top of them, suspects first
     endpoint_count: int  # endpoints in the data
     footprint_ranking: tuple[EndpointLeak, ...]
+    growth: WorkerGrowth
+    memory_measured: bool  # false when no record carried memory (flag m: /proc unreadable)
     verdict: str

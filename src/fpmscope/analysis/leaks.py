@@ -1,19 +1,23 @@
-"""Which endpoints make PHP-FPM workers keep memory (DESIGN §4-5).
+"""Which endpoints make PHP-FPM workers keep memory (DESIGN §4-5, docs/how-it-works.md).
 
-Request k's retention is what the start of request k+1 on the same worker (pid + start
-time) finds: anon growth minus the change of Zend's chunk cache is native growth; shared
-growth (opcache, mapped files) is kept apart; Zend's cache heals itself and is never a leak.
-Warm-up requests (the first of each endpoint on a worker, the first few of a worker) and each
+Request k's retention is what the start of request k+1 on the same worker (pid + life)
+finds: anon growth minus the change of Zend's chunk cache is native growth; shared growth
+(opcache, mapped files) is added; Zend's cache heals itself and is never a leak. Warm-up
+requests (the first of each endpoint on a worker, the first few of a worker) and each
 worker's last request (no successor) are reported but not judged.
 
-Allocators re-use memory: when a leak eats the free heap that another request's temporary
-mallocs left resident, that other request re-extends the heap next time and seems to retain
-memory, while the leak seems smaller. So the estimate of an endpoint is taken over its clean
-requests, those before which no other request on the worker grew it since
-this endpoint last ran, when there are enough of them; that removes the shift both ways.
-
-An endpoint is a suspect only when enough requests were judged and the 99% lower confidence
-bound of its estimate is above one page.
+Two estimates per endpoint, each blind where the other sees:
+- the median of its requests' retention: what a typical request keeps. Rare large steps
+  (glibc growing its heap by a megabyte on whichever request runs) cannot move it, and it is
+  exact for a leak that every request repeats; but it is 0 for a leak on a minority of the
+  endpoint's requests, and it believes a request that re-extends heap a leak used up.
+- the window fit (analysis/retention.py): growth of windows of consecutive requests
+  regressed on their endpoint counts. Growth that moved to the next request stays in its
+  window, so heap re-extension is charged to the leak that caused it.
+The estimate is the median where the two agree, the fit where they do not. The verdict rests
+on the fit: an endpoint is a suspect when enough requests were judged, the fit's 99% lower
+confidence bound is above one page, and the growth goes on in the second half of the
+workers' lives (a cache that fills and stops is not a leak).
 """
 
 from __future__ import annotations
@@ -26,19 +30,28 @@ from typing import NamedTuple
 
 import duckdb
 
+from fpmscope.analysis import retention
 from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql
 from fpmscope.ingest import IngestResult
-from fpmscope.report import EndpointLeak, InputSummary, LeakReport
+from fpmscope.report import EndpointLeak, InputSummary, LeakReport, WorkerGrowth
 from fpmscope.sql import query
 from fpmscope.units import size
 
 PAGE = 4096
 # Requests a worker serves before it is judged: autoloaders, realpath and opcache fill up.
 WORKER_WARMUP = 3
-# Judged (or clean) requests an endpoint needs before its mean is used.
+# Judged requests an endpoint needs before it is judged.
 MIN_JUDGED = 8
-# One-sided 99% normal quantile for the lower bound of a mean.
+# One-sided 99% normal quantile for lower bounds.
 Z99 = 2.326
+# Endpoints fitted one by one at most; the others share one coefficient.
+MAX_REGRESSORS = 48
+# The median and the fit agree when within this share of the median (or the fit's noise).
+AGREEMENT = 0.25
+# Late growth below this share of the estimate means it stopped: a cache, not a leak.
+PERSISTS = 0.25
+# Workers growing by at least this per request after warm-up get a headline of their own.
+GROWTH_FLOOR = 2048.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +68,7 @@ class LeakOptions:
 
 
 class EndpointStats(NamedTuple):
-    """One row of sql/leak_endpoints.sql, in its column order.
+    """One row of sql/leak_endpoints.sql, mapped by column name.
 
     A named tuple rather than a dataclass: a million-line log has ~47,000 endpoints, and
     building that many frozen dataclasses cost 0.1 s.
@@ -67,18 +80,11 @@ class EndpointStats(NamedTuple):
     unknown: int
     judged: int
     mean: float
-    sd: float
     median: float
     positive_share: float
-    native: float
-    zend: float
-    shared: float
-    clean: int
-    clean_mean: float
-    clean_sd: float
-    clean_native: float
-    clean_zend: float
-    clean_shared: float
+    shared_mean: float
+    shared_median: float
+    zend_mean: float
     warmup_total: float
     footprint_max: int
     footprint_median: int
@@ -86,37 +92,44 @@ class EndpointStats(NamedTuple):
     wall_p95_us: float
     cpu_mean_us: float
     failed: int
+    workers: int
+    workers_grew: int
+    grew_until: float
+
+
+class Assessment(NamedTuple):
+    """An endpoint's estimate and verdict; the reason is written only for what is shown."""
+
+    stats: EndpointStats
+    estimate: float  # bytes kept per request
+    basis: str  # "typical": the median, confirmed by the fit; "windows": the fit; "median": not fitted
+    fit: float | None  # the window fit's bytes per request
+    low: float  # 99% lower bound of the fit (-inf when not fitted)
+    late: float | None  # the fit over the second half of the workers' lives
+    late_high: float  # its 99% upper bound (inf when unknown)
+    persists: bool
+    suspect: bool
 
     @property
-    def use_clean(self) -> bool:
-        return self.clean >= MIN_JUDGED
+    def endpoint(self) -> str:
+        return self.stats.endpoint
 
     @property
-    def estimate(self) -> float:
-        return self.clean_mean if self.use_clean else self.mean
+    def requests(self) -> int:
+        return self.stats.requests
 
     @property
-    def low(self) -> float:
-        n, mean, sd = (
-            (self.clean, self.clean_mean, self.clean_sd) if self.use_clean else (self.judged, self.mean, self.sd)
-        )
-        return mean - Z99 * sd / math.sqrt(n) if n > 1 else -math.inf
+    def shared(self) -> float:
+        part = self.stats.shared_median if self.basis == "typical" else self.stats.shared_mean
+        return min(max(part, 0.0), max(self.estimate, 0.0))
 
     @property
-    def split(self) -> tuple[float, float, float]:
-        if self.use_clean:
-            return self.clean_native, self.clean_zend, self.clean_shared
-        return self.native, self.zend, self.shared
+    def native(self) -> float:
+        return self.estimate - self.shared
 
     @property
-    def suspect(self) -> bool:
-        """The verdict: enough judged requests, and the 99% lower bound above one page.
-        judge() adds the reason, which costs formatting; ranking needs only this."""
-        return self.judged >= MIN_JUDGED and self.low > PAGE
-
-    @property
-    def mean_low(self) -> float:
-        return self.mean - Z99 * self.sd / math.sqrt(self.judged) if self.judged > 1 else -math.inf
+    def total(self) -> float:
+        return self.estimate * self.stats.requests
 
 
 def _endpoint_expression(options: LeakOptions) -> tuple[str, list[object]]:
@@ -134,59 +147,119 @@ def prepare(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> None:
     con.execute(sql, params)
 
 
-def _kind(native: float, zend: float, shared: float) -> str:
-    parts = {"native": native, "zend": zend, "shared": shared}
-    return max(parts, key=lambda k: parts[k])
+def endpoint_stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
+    """The rows of sql/leak_endpoints.sql over leak_requests, by column name."""
+    cur = con.execute(query("leak_endpoints"), {"page": PAGE})
+    names = [d[0] for d in cur.description or ()]
+    if names != list(EndpointStats._fields):
+        raise AssertionError(f"leak_endpoints.sql gives {names}, EndpointStats expects {EndpointStats._fields}")
+    return list(map(EndpointStats._make, cur.fetchall()))
 
 
-def judge(st: EndpointStats) -> tuple[bool, str]:
-    """The verdict (st.suspect) and its reason in plain words."""
-    est, low = st.estimate, st.low
-    if st.suspect:
-        basis = f"{st.clean} clean requests" if st.use_clean else f"{st.judged} requests"
-        return True, (
-            f"leaves {size(est)} behind per request (99% bound {size(low)}, {basis}); "
-            f"{st.positive_share:.0%} of its requests grew the worker"
-        )
+def _regressors(stats: list[EndpointStats]) -> list[str]:
+    """The endpoints fitted one by one: those with enough judged requests, growing ones first
+    (any sign of growth), then the busiest; the rest share one coefficient."""
+    judged = [st for st in stats if st.judged >= MIN_JUDGED]
+    growing = sorted(
+        (st for st in judged if max(st.median, st.mean) > PAGE / 2),
+        key=lambda st: (-max(st.median, st.mean) * st.judged, st.endpoint),
+    )
+    chosen = {st.endpoint for st in growing[:MAX_REGRESSORS]}
+    busiest = sorted((st for st in judged if st.endpoint not in chosen), key=lambda st: (-st.judged, st.endpoint))
+    return [st.endpoint for st in growing[:MAX_REGRESSORS]] + [
+        st.endpoint for st in busiest[: max(0, MAX_REGRESSORS - len(chosen))]
+    ]
+
+
+def assess(con: duckdb.DuckDBPyConnection) -> list[Assessment]:
+    """Estimate and verdict of every endpoint in leak_requests."""
+    stats = endpoint_stats(con)
+    regressors = _regressors(stats)
+    retention.build_windows(con)
+    whole = retention.fit(con, regressors)
+    late = retention.fit(con, regressors, late_only=True)
+    return [_assess(st, whole.get(st.endpoint), late.get(st.endpoint)) for st in stats]
+
+
+def _assess(st: EndpointStats, whole: tuple[float, float] | None, late: tuple[float, float] | None) -> Assessment:
+    if whole is None:
+        return Assessment(st, st.median, "median", None, -math.inf, None, math.inf, True, False)
+    fit, se = whole
+    agree = abs(st.median - fit) <= max(AGREEMENT * abs(st.median), Z99 * se, PAGE / 2)
+    # What a request keeps: an endpoint whose requests give memory back keeps nothing.
+    estimate, basis = (max(st.median, 0.0), "typical") if agree else (max(fit, 0.0), "windows")
+    low = fit - Z99 * se
+    late_fit, late_high = (None, math.inf) if late is None else (late[0], late[0] + Z99 * late[1])
+    persists = late_high >= max(PAGE, PERSISTS * estimate)
+    suspect = st.judged >= MIN_JUDGED and low > PAGE and estimate > PAGE and persists
+    return Assessment(st, estimate, basis, fit, low, late_fit, late_high, persists, suspect)
+
+
+def reason(a: Assessment) -> str:
+    """The verdict in plain words; every number in it is one the report shows beside it."""
+    st = a.stats
+    grew = f"{st.positive_share:.0%} of its {st.judged} judged requests grew the worker by a page or more" + (
+        f", on {st.workers_grew} of {st.workers} workers" if st.workers > 1 else ""
+    )
+    if a.suspect:
+        how = "a typical request keeps" if a.basis == "typical" else "keeps on average"
+        return f"{how} {size(a.estimate)} (99% bound {size(a.low)} over windows of requests); {grew}"
     if st.judged < MIN_JUDGED:
-        return False, f"only {st.judged} requests after warm-up; {MIN_JUDGED} are needed to judge"
-    # Judged, and the lower bound is not above a page.
-    if st.use_clean and st.mean_low > PAGE:
-        return False, (
-            f"grows the worker only after other requests did ({size(st.mean)}/request then, "
-            f"{size(est)} over {st.clean} clean requests): it re-extends heap that they used up"
+        return f"only {st.judged} requests after warm-up; {MIN_JUDGED} are needed to judge"
+    if a.fit is None:
+        return (
+            f"not fitted (only the {MAX_REGRESSORS} most growing or busiest endpoints are); "
+            f"a typical request keeps {size(st.median)}"
         )
-    zend = st.split[1]
-    zend_note = (
-        f"; Zend kept {size(zend)} of freed chunks cached, which PHP gives back over the next requests"
-        if zend > PAGE
+    if not a.persists and a.low > PAGE:
+        return (
+            f"fills a cache: kept {size(a.estimate)}/request at first, {size(a.late or 0.0)} in the second half "
+            f"of the workers' lives; its growth stopped after about {st.grew_until:.0f} of its requests per worker"
+        )
+    if st.median >= PAGE and a.basis == "windows":
+        return (
+            f"a typical request grew the worker by {size(st.median)} ({grew}), but windows of requests show it "
+            f"keeps {size(a.fit)}: it re-extends heap that other requests used up"
+        )
+    zend = (
+        f"; it leaves Zend's chunk cache {size(st.zend_mean)} fuller, which PHP gives back over the next requests"
+        if st.zend_mean > PAGE
         else ""
     )
-    if est <= PAGE:
-        return False, f"keeps nothing measurable ({size(est)}/request over {st.judged} requests){zend_note}"
-    return False, f"{size(est)}/request on average but too noisy to call (99% bound {size(low)}){zend_note}"
+    if a.estimate <= PAGE:
+        return f"keeps nothing measurable ({size(a.estimate)}/request over {st.judged} requests){zend}"
+    return f"{size(a.estimate)}/request but not significant (99% bound {size(a.low)}){zend}"
 
 
-def _item(st: EndpointStats) -> EndpointLeak:
-    suspect, reason = judge(st)
-    native, zend, shared = st.split
+def _kind(a: Assessment) -> str:
+    """What dominates what the endpoint leaves behind: native or shared memory it keeps, or
+    Zend's chunk cache it leaves fuller (which heals); none when nothing is measurable."""
+    if a.suspect or a.estimate > PAGE or a.stats.median >= PAGE:
+        return "shared" if a.shared > a.native else "native"
+    return "zend" if a.stats.zend_mean > PAGE else "none"
+
+
+def _item(a: Assessment) -> EndpointLeak:
+    st = a.stats
     return EndpointLeak(
         endpoint=st.endpoint,
         requests=st.requests,
         judged_requests=st.judged,
         warmup_requests=st.warmup,
         unknown_requests=st.unknown,
-        retained_bytes_per_request=round(st.estimate, 1),
+        retained_bytes_per_request=round(a.estimate, 1),
         retained_bytes_median=float(st.median),
-        retained_bytes_low=round(st.low, 1) if math.isfinite(st.low) else 0.0,
-        retained_bytes_total=round(st.estimate * st.requests),
-        retained_bytes_mean_all=round(st.mean, 1),
-        clean_requests=st.clean,
-        estimate_from="clean" if st.use_clean else "all",
+        retained_bytes_fit=None if a.fit is None else round(a.fit, 1),
+        retained_bytes_low=round(a.low, 1) if math.isfinite(a.low) and a.low > 0 else None,
+        retained_bytes_late=None if a.late is None else round(a.late, 1),
+        retained_bytes_total=round(a.total),
+        estimate_from=a.basis,
         positive_share=round(st.positive_share, 4),
-        native_bytes_per_request=round(native, 1),
-        zend_cache_bytes_per_request=round(zend, 1),
-        shared_bytes_per_request=round(shared, 1),
+        workers=st.workers,
+        workers_grew=st.workers_grew,
+        native_bytes_per_request=round(a.native, 1),
+        shared_bytes_per_request=round(a.shared, 1),
+        zend_left_cached_bytes=round(max(st.zend_mean, 0.0), 1),
         warmup_bytes_total=float(st.warmup_total),
         peak_footprint_bytes=int(st.footprint_max),
         median_footprint_bytes=int(st.footprint_median),
@@ -194,57 +267,74 @@ def _item(st: EndpointStats) -> EndpointLeak:
         wall_ms_p95=round(st.wall_p95_us / 1000, 3),
         cpu_ms_mean=round(st.cpu_mean_us / 1000, 3),
         failed_requests=st.failed,
-        kind=_kind(native, zend, shared) if suspect or max(native, zend, shared) > PAGE else "none",
-        suspect=suspect,
-        reason=reason,
+        kind=_kind(a),
+        suspect=a.suspect,
+        reason=reason(a),
     )
 
 
-def suspect_stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
-    """The statistics of the endpoints judged leaking in leak_requests, most kept first
-    (what the workers and advise analyses attribute growth to)."""
-    stats = map(EndpointStats._make, con.execute(query("leak_endpoints")).fetchall())
-    return sorted((st for st in stats if st.suspect), key=lambda st: (-st.estimate * st.requests, st.endpoint))
+def suspect_stats(con: duckdb.DuckDBPyConnection) -> list[Assessment]:
+    """The endpoints judged leaking in leak_requests, most kept first (what the workers and
+    advise analyses attribute growth to)."""
+    return sorted((a for a in assess(con) if a.suspect), key=lambda a: (-a.total, a.endpoint))
 
 
-def _rank_key(st: EndpointStats) -> tuple[bool, int, str]:
-    return not st.suspect, -round(st.estimate * st.requests), st.endpoint
+def _rank_key(a: Assessment) -> tuple[bool, int, str]:
+    return not a.suspect, -round(a.total), a.endpoint
 
 
-def _footprint_key(st: EndpointStats) -> tuple[int, str]:
-    return -int(st.footprint_max), st.endpoint
+def _footprint_key(a: Assessment) -> tuple[int, str]:
+    return -int(a.stats.footprint_max), a.endpoint
 
 
 def _first(
-    n: int | None, stats: Iterable[EndpointStats], key: Callable[[EndpointStats], tuple[object, ...]]
-) -> list[EndpointStats]:
-    """sorted(stats, key=key)[:n]; for a small n without sorting everything."""
-    return sorted(stats, key=key) if n is None else heapq.nsmallest(n, stats, key=key)
+    n: int | None, items: Iterable[Assessment], key: Callable[[Assessment], tuple[object, ...]]
+) -> list[Assessment]:
+    """sorted(items, key=key)[:n]; for a small n without sorting everything."""
+    return sorted(items, key=key) if n is None else heapq.nsmallest(n, items, key=key)
 
 
 def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakOptions) -> LeakReport:
     prepare(con, options)
-    stats = list(map(EndpointStats._make, con.execute(query("leak_endpoints")).fetchall()))
+    assessed = assess(con)
     # Rank on the keys alone and build items (their reasons and roundings) only for what is
-    # shown: with --top, 20 of the ~47,000 endpoints of a 1 M-line log. The keys are the
-    # items' own fields: suspect, retained_bytes_total, peak_footprint_bytes, endpoint.
-    suspect_stats = sorted((st for st in stats if st.suspect), key=_rank_key)
-    shown = _first(options.top, stats, _rank_key)
-    by_footprint = _first(options.top, stats, _footprint_key)
+    # shown: with --top, 20 of the ~47,000 endpoints of a 1 M-line log.
+    suspects_ranked = sorted((a for a in assessed if a.suspect), key=_rank_key)
+    shown = _first(options.top, assessed, _rank_key)
+    by_footprint = _first(options.top, assessed, _footprint_key)
     items: dict[str, EndpointLeak] = {}
-    for st in (*suspect_stats, *shown, *by_footprint):
-        if st.endpoint not in items:
-            items[st.endpoint] = _item(st)
-    suspects = tuple(items[st.endpoint] for st in suspect_stats)
+    for a in (*suspects_ranked, *shown, *by_footprint):
+        if a.endpoint not in items:
+            items[a.endpoint] = _item(a)
+    suspects = tuple(items[a.endpoint] for a in suspects_ranked)
     summary = summarize(con, ingest)
+    growth = worker_growth(con, sum(a.estimate * a.stats.judged for a in suspects_ranked))
     return LeakReport(
         by=options.by,
         inputs=summary,
         suspects=suspects,
-        endpoints=tuple(items[st.endpoint] for st in shown),
-        endpoint_count=len(stats),
-        footprint_ranking=tuple(items[st.endpoint] for st in by_footprint),
-        verdict=_verdict(suspects, summary),
+        endpoints=tuple(items[a.endpoint] for a in shown),
+        endpoint_count=len(assessed),
+        footprint_ranking=tuple(items[a.endpoint] for a in by_footprint),
+        growth=growth,
+        memory_measured=summary.records > summary.unmeasured_requests,
+        verdict=_verdict(suspects, summary, growth),
+    )
+
+
+def worker_growth(con: duckdb.DuckDBPyConnection, explained: float) -> WorkerGrowth:
+    """How fast workers grow after warm-up, and how much of it the suspects explain
+    (`explained`: the suspects' bytes kept per request times their judged requests)."""
+    row = con.execute(query("leak_growth"), {"floor": GROWTH_FLOOR}).fetchone()
+    assert row is not None
+    judged, kept, seconds, workers, growing = row
+    per_request = kept / judged if judged else 0.0
+    return WorkerGrowth(
+        bytes_per_request=round(per_request, 1),
+        bytes_per_hour=round(kept / seconds * 3600, 1) if seconds else None,
+        workers=workers,
+        workers_growing=growing,
+        explained_share=round(min(explained / kept, 1.0), 4) if kept > 0 else None,
     )
 
 
@@ -267,11 +357,32 @@ def summarize(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> InputSumm
     )
 
 
-def _verdict(suspects: tuple[EndpointLeak, ...], summary: InputSummary) -> str:
+def _verdict(suspects: tuple[EndpointLeak, ...], summary: InputSummary, growth: WorkerGrowth) -> str:
     if summary.records == 0:
         return "No probe records to analyse."
+    if summary.unmeasured_requests == summary.records:
+        return (
+            f"Memory was not measured: the probe could not read /proc/self/statm in any of the {summary.records} "
+            "requests (open_basedir without /proc?); `fpmscope check` says how to fix it."
+        )
+    unexplained = growth.bytes_per_request * (1 - (growth.explained_share or 0.0))
+    grows = growth.bytes_per_request >= GROWTH_FLOOR and unexplained >= GROWTH_FLOOR / 2
+    per_hour = f", {size(growth.bytes_per_hour)} per hour" if growth.bytes_per_hour else ""
+    where = f"on {growth.workers_growing} of {growth.workers} workers"
     if not suspects:
+        if grows:
+            return (
+                f"Workers grow {size(growth.bytes_per_request)} per request after warm-up{per_hour} ({where}), "
+                "but no endpoint explains it: the growth is spread over requests fpmscope cannot tell apart "
+                "(one script serving many routes: routing parameters or Probe::tag() would separate them)."
+            )
         return f"No endpoint leaves memory behind ({summary.records} requests on {summary.workers} workers)."
     top = suspects[0]
     more = f", and {len(suspects) - 1} more suspect(s)" if len(suspects) > 1 else ""
-    return f"{top.endpoint} leaks about {size(top.retained_bytes_per_request)} per request ({top.kind}){more}."
+    rest = (
+        f" Workers grow {size(growth.bytes_per_request)} per request{per_hour} ({where}); "
+        f"the suspects explain {growth.explained_share or 0.0:.0%} of it."
+        if grows
+        else ""
+    )
+    return f"{top.endpoint} leaks about {size(top.retained_bytes_per_request)} per request ({top.kind}){more}.{rest}"
