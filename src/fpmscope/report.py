@@ -35,9 +35,9 @@ class EndpointLeak:
     `retained_bytes_per_request` estimates what each request leaves behind for the next one
     on the same worker, native + shared (Zend's chunk cache heals itself and is reported apart
     as `zend_left_cached_bytes`, what it left cached on average, when positive). It is the
-    median request's (`estimate_from` "typical") when the window fit agrees with it, else the
-    fit's (`"windows"`), or the median alone for endpoints not fitted (`"median"`; never a
-    suspect). `retained_bytes_fit` is the window fit, `retained_bytes_low` its 99% lower
+    window fit (`estimate_from` "windows"), never below 0, or for endpoints not fitted the
+    median request's (`"median"`; never a suspect); `retained_bytes_median` is what its
+    typical request kept. `retained_bytes_fit` is the window fit, `retained_bytes_low` its 99% lower
     confidence bound (null when not above 0), `retained_bytes_late` the fit over the second
     half of the workers' lives; `retained_bytes_total` is the estimate times `requests`.
     `positive_share` is the share of judged requests that grew the worker by a page or more;

@@ -6,18 +6,18 @@ finds: anon growth minus the change of Zend's chunk cache is native growth; shar
 requests (the first of each endpoint on a worker, the first few of a worker) and each
 worker's last request (no successor) are reported but not judged.
 
-Two estimates per endpoint, each blind where the other sees:
-- the median of its requests' retention: what a typical request keeps. Rare large steps
-  (glibc growing its heap by a megabyte on whichever request runs) cannot move it, and it is
-  exact for a leak that every request repeats; but it is 0 for a leak on a minority of the
-  endpoint's requests, and it believes a request that re-extends heap a leak used up.
-- the window fit (analysis/retention.py): growth of windows of consecutive requests
-  regressed on their endpoint counts. Growth that moved to the next request stays in its
-  window, so heap re-extension is charged to the leak that caused it.
-The estimate is the median where the two agree, the fit where they do not. The verdict rests
-on the fit: an endpoint is a suspect when enough requests were judged, the fit's 99% lower
-confidence bound is above one page, and the growth goes on in the second half of the
-workers' lives (a cache that fills and stops is not a leak).
+The estimate is the window fit (analysis/retention.py): the growth of windows of consecutive
+requests on a worker, regressed on how many requests of each endpoint they hold. The median
+of each endpoint's per-request retention, what its typical request keeps, is reported beside
+it, and shows where the two part: the median is blind to a leak that heap left free by other
+requests absorbs (its requests seem to keep nothing), and believes a request that re-extends
+heap that leaks used up (it seems to keep what they took); the window fit is not, because
+growth that moves between requests stays inside the window. A mean over requests would be
+moved by any rare large step; the fit's Huber weights are not.
+
+An endpoint is a suspect when enough requests were judged, the fit's 99% lower confidence
+bound is above one page, and the growth goes on in the second half of the workers' lives (a
+cache that fills and stops is not a leak).
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ MIN_JUDGED = 8
 Z99 = 2.326
 # Endpoints fitted one by one at most; the others share one coefficient.
 MAX_REGRESSORS = 48
-# The median and the fit agree when within this share of the median (or the fit's noise).
-AGREEMENT = 0.25
 # Late growth below this share of the estimate means it stopped: a cache, not a leak.
 PERSISTS = 0.25
 # Workers growing by at least this per request after warm-up get a headline of their own.
@@ -102,7 +100,7 @@ class Assessment(NamedTuple):
 
     stats: EndpointStats
     estimate: float  # bytes kept per request
-    basis: str  # "typical": the median, confirmed by the fit; "windows": the fit; "median": not fitted
+    basis: str  # "windows": the window fit; "median": not fitted, the typical request's
     fit: float | None  # the window fit's bytes per request
     low: float  # 99% lower bound of the fit (-inf when not fitted)
     late: float | None  # the fit over the second half of the workers' lives
@@ -120,7 +118,7 @@ class Assessment(NamedTuple):
 
     @property
     def shared(self) -> float:
-        part = self.stats.shared_median if self.basis == "typical" else self.stats.shared_mean
+        part = self.stats.shared_median if self.basis == "median" else self.stats.shared_mean
         return min(max(part, 0.0), max(self.estimate, 0.0))
 
     @property
@@ -175,19 +173,23 @@ def assess(con: duckdb.DuckDBPyConnection) -> list[Assessment]:
     """Estimate and verdict of every endpoint in leak_requests."""
     stats = endpoint_stats(con)
     regressors = _regressors(stats)
-    retention.build_windows(con)
-    whole = retention.fit(con, regressors)
-    late = retention.fit(con, regressors, late_only=True)
-    return [_assess(st, whole.get(st.endpoint), late.get(st.endpoint)) for st in stats]
+    # Endpoints whose typical request grows the worker: leaks, or big transient allocations
+    # re-extending the heap that leaks used up (the cut that makes windows exact).
+    cuts = [
+        st.endpoint
+        for st in sorted(stats, key=lambda st: (-st.median, st.endpoint))
+        if st.median >= PAGE and st.judged >= MIN_JUDGED
+    ]
+    fits = retention.best_fit(con, regressors, cuts)
+    return [_assess(st, fits.whole.get(st.endpoint), fits.late.get(st.endpoint)) for st in stats]
 
 
 def _assess(st: EndpointStats, whole: tuple[float, float] | None, late: tuple[float, float] | None) -> Assessment:
     if whole is None:
         return Assessment(st, st.median, "median", None, -math.inf, None, math.inf, True, False)
     fit, se = whole
-    agree = abs(st.median - fit) <= max(AGREEMENT * abs(st.median), Z99 * se, PAGE / 2)
     # What a request keeps: an endpoint whose requests give memory back keeps nothing.
-    estimate, basis = (max(st.median, 0.0), "typical") if agree else (max(fit, 0.0), "windows")
+    estimate, basis = max(fit, 0.0), "windows"
     low = fit - Z99 * se
     late_fit, late_high = (None, math.inf) if late is None else (late[0], late[0] + Z99 * late[1])
     persists = late_high >= max(PAGE, PERSISTS * estimate)
@@ -202,8 +204,10 @@ def reason(a: Assessment) -> str:
         f", on {st.workers_grew} of {st.workers} workers" if st.workers > 1 else ""
     )
     if a.suspect:
-        how = "a typical request keeps" if a.basis == "typical" else "keeps on average"
-        return f"{how} {size(a.estimate)} (99% bound {size(a.low)} over windows of requests); {grew}"
+        return (
+            f"keeps {size(a.estimate)} per request (99% bound {size(a.low)}), its typical request "
+            f"{size(st.median)}; {grew}"
+        )
     if st.judged < MIN_JUDGED:
         return f"only {st.judged} requests after warm-up; {MIN_JUDGED} are needed to judge"
     if a.fit is None:
@@ -216,7 +220,7 @@ def reason(a: Assessment) -> str:
             f"fills a cache: kept {size(a.estimate)}/request at first, {size(a.late or 0.0)} in the second half "
             f"of the workers' lives; its growth stopped after about {st.grew_until:.0f} of its requests per worker"
         )
-    if st.median >= PAGE and a.basis == "windows":
+    if st.median >= PAGE and st.median - a.estimate > max(PAGE, a.estimate - a.low):
         return (
             f"a typical request grew the worker by {size(st.median)} ({grew}), but windows of requests show it "
             f"keeps {size(a.fit)}: it re-extends heap that other requests used up"

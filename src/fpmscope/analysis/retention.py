@@ -1,17 +1,24 @@
 """What each endpoint leaves behind, from the growth of whole windows of requests.
 
-Per-request deltas put growth on the wrong request whenever an allocator re-uses memory: a
-leak that eats heap another request freed shows as nothing, and that other request, next
-time it runs, re-extends the heap and seems to keep what the leak took. The growth of a
-window of consecutive requests on one worker does not move that way: it is what the window's
-requests left behind together. So the kept bytes of each window are regressed on how many
-requests of each endpoint it holds; the coefficients are bytes kept per request.
+Per-request deltas put growth on the wrong request whenever an allocator re-uses memory. A
+request that mallocs and frees a megabyte leaves that megabyte in glibc's heap as a free
+pool; leaks then eat the pool without growing the worker (their requests seem to keep
+nothing), and the next big request re-extends the heap and seems to keep what they took.
+The growth of a window of consecutive requests on one worker does not move that way: it is
+what the window's requests left behind together, give or take how full the pool was at its
+two ends. So the kept bytes of each window are regressed on how many requests of each
+endpoint it holds; the coefficients are bytes kept per request.
+
+Where the windows end matters: a window that ends right after the request with the biggest
+transient allocations ends with the pool refilled, as the previous window did, so its total
+is exact. The endpoint to cut after is chosen by the data: each candidate (endpoints whose
+typical request grows the worker), and plain windows of WINDOW requests, is fitted, and the
+cut whose residuals are smallest per request wins (docs/how-it-works.md shows the numbers).
 
 The fit is robust (Huber weights by iteratively reweighted least squares) so that a rare
-large step (glibc growing its heap by a megabyte, Zend's cache draining) in one window
-cannot move it, and its standard errors are heteroscedasticity-robust (sandwich), so the
-verdict's confidence bound holds when windows differ in noise. The sums over windows run in
-SQL (sql/leak_windows.sql); Python solves the small normal equations.
+large step in one window cannot move it, and its standard errors are heteroscedasticity-
+robust (sandwich). Sums over windows run in SQL (sql/leak_windows.sql, sql/leak_fit_*.sql);
+Python solves the small normal equations.
 """
 
 from __future__ import annotations
@@ -24,16 +31,22 @@ import duckdb
 
 from fpmscope.sql import query
 
-# Judged requests per window: long enough for re-extended heap to show in the same window as
-# the leak that used it up, short enough for many windows per worker.
+# Judged requests per window without a cut endpoint: long enough for re-extended heap to
+# show in the same window as the leak that used it up, short enough for many windows.
 WINDOW = 20
+# Requests per window at most between two cuts.
+CUT_WINDOW = 400
+# Cut endpoints tried at most (besides plain windows).
+MAX_CUTS = 5
 # Windows kept for the fit at most; beyond, a deterministic sample of them (by hash).
 MAX_WINDOWS = 200_000
 # Huber's tuning constant (95% efficiency under normal noise), in robust standard deviations.
 HUBER_K = 1.345
 # A residual scale below one page would give full weight to nothing but exact fits.
 MIN_SCALE = 4096.0
-MAX_ITERATIONS = 40
+MAX_ITERATIONS = 30
+# Enough reweighting to compare ways of cutting windows (the chosen one is fitted fully).
+TRIAL_ITERATIONS = 6
 # Stop when no coefficient moves by more than this many bytes.
 TOLERANCE = 8.0
 
@@ -42,11 +55,13 @@ REST = "(rest)"
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    """Bytes kept per request of each regressor, its standard error, and the windows used."""
+    """Bytes kept per request of each regressor, its standard error, the windows used, and
+    the residual scale per square root of a window's requests (smaller: a better cut)."""
 
     beta: dict[str, float]
     se: dict[str, float]
     windows: int
+    scale: float
 
     def get(self, endpoint: str) -> tuple[float, float] | None:
         if endpoint not in self.beta:
@@ -54,16 +69,44 @@ class Fit:
         return self.beta[endpoint], self.se[endpoint]
 
 
-def build_windows(con: duckdb.DuckDBPyConnection) -> None:
+@dataclass(frozen=True, slots=True)
+class Fits:
+    whole: Fit
+    late: Fit
+    cut: str | None  # the endpoint windows end after, or None for plain windows
+
+
+def build_windows(con: duckdb.DuckDBPyConnection, cut: str | None) -> None:
     """Cut the judged requests of leak_requests into windows (temp table leak_windows)."""
     (judged,) = con.execute(
         "SELECT count(*) FROM leak_requests WHERE NOT warmup AND retained IS NOT NULL"
     ).fetchone() or (0,)
     keep_one_in = max(1, math.ceil(judged / WINDOW / MAX_WINDOWS))
-    con.execute(query("leak_windows").format(window=WINDOW, keep_one_in=keep_one_in))
+    size = WINDOW if cut is None else CUT_WINDOW
+    con.execute(query("leak_windows"), {"cut": cut, "size": size, "keep_one_in": keep_one_in})
 
 
-def fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], *, late_only: bool = False) -> Fit:
+def best_fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
+    """The fit over plain windows and over windows cut after each of `cuts`; the one with the
+    smallest residual scale wins, and is fitted again over the late windows alone."""
+    best: tuple[float, str | None] | None = None
+    for cut in (None, *cuts[:MAX_CUTS]):
+        build_windows(con, cut)
+        scale = fit(con, regressors, iterations=TRIAL_ITERATIONS).scale
+        if best is None or scale < best[0]:
+            best = (scale, cut)
+    cut = best[1] if best else None
+    build_windows(con, cut)
+    return Fits(whole=fit(con, regressors), late=fit(con, regressors, late_only=True), cut=cut)
+
+
+def fit(
+    con: duckdb.DuckDBPyConnection,
+    regressors: Sequence[str],
+    *,
+    late_only: bool = False,
+    iterations: int = MAX_ITERATIONS,
+) -> Fit:
     """Robust regression of window totals on endpoint counts (needs leak_windows).
 
     Endpoints not in `regressors` share one coefficient, REST. `late_only`: only windows in
@@ -71,23 +114,25 @@ def fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], *, late_only:
     """
     names = [REST, *regressors]
     k = len(names)
-    con.execute(query("leak_fit_inputs"), [list(regressors), late_only])
+    con.execute(query("leak_fit_inputs"), {"regressors": list(regressors), "late_only": late_only})
     con.execute(query("leak_fit_y"))
     (windows,) = con.execute("SELECT count(*) FROM leak_fit_y").fetchone() or (0,)
     if windows == 0:
-        return Fit(beta={}, se={}, windows=0)
-    beta = [0.0] * k
+        return Fit(beta={}, se={}, windows=0, scale=math.inf)
     weights_sql = query("leak_fit_weights")
     normal_sql = query("leak_fit_normal")
-    for _ in range(MAX_ITERATIONS):
-        con.execute(weights_sql, [beta, MIN_SCALE, HUBER_K])
-        xtwx, xtwy = _normal(con.execute(normal_sql).fetchall(), k)
-        new = solve(xtwx, xtwy)
+    settings = {"min_scale": MIN_SCALE, "huber_k": HUBER_K}
+    # Start from least squares (every weight 1: a huge Huber constant), then reweight.
+    con.execute(weights_sql, {"beta": [0.0] * k, "min_scale": MIN_SCALE, "huber_k": 1e300})
+    beta = solve(*_normal(con.execute(normal_sql).fetchall(), k))
+    for _ in range(iterations):
+        con.execute(weights_sql, {"beta": beta, **settings})
+        new = solve(*_normal(con.execute(normal_sql).fetchall(), k))
         moved = max(abs(a - b) for a, b in zip(new, beta, strict=True))
         beta = new
         if moved < TOLERANCE:
             break
-    con.execute(weights_sql, [beta, MIN_SCALE, HUBER_K])
+    con.execute(weights_sql, {"beta": beta, **settings})
     xtwx, _ = _normal(con.execute(normal_sql).fetchall(), k)
     meat = [[0.0] * k for _ in range(k)]
     for i, j, value in con.execute(query("leak_fit_meat")).fetchall():
@@ -95,7 +140,18 @@ def fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], *, late_only:
     bread = invert(xtwx)
     cov = _mul(_mul(bread, meat), bread)
     se = [math.sqrt(max(cov[i][i], 0.0)) for i in range(k)]
-    return Fit(beta=dict(zip(names, beta, strict=True)), se=dict(zip(names, se, strict=True)), windows=windows)
+    (scale,) = con.execute(query("leak_fit_scale")).fetchone() or (None,)
+    # Residuals shrink as coefficients are added; scale them up for the windows the fit spent
+    # (as a standard deviation is, by n / (n - k)), and a fit with no window to spare says nothing.
+    (fitted,) = con.execute("SELECT count(DISTINCT x) FROM leak_fit_x").fetchone() or (k,)
+    spare = windows - fitted
+    honest = math.inf if scale is None or spare <= 0 else float(scale) * math.sqrt(windows / spare)
+    return Fit(
+        beta=dict(zip(names, beta, strict=True)),
+        se=dict(zip(names, se, strict=True)),
+        windows=windows,
+        scale=honest,
+    )
 
 
 def _normal(rows: list[tuple[int, int, float, float]], k: int) -> tuple[list[list[float]], list[float]]:

@@ -1,28 +1,43 @@
--- The judged requests of every worker life cut into windows of {window} consecutive requests,
--- with per window and endpoint the request count and the bytes kept (analysis/retention.py).
--- A window's total is what its requests left behind together: growth that one request causes
--- and the next one shows (heap a leak used up, re-extended by whoever runs next) stays inside
--- the window, so a regression of window totals on endpoint counts attributes it to its cause.
+-- The judged requests of every worker life cut into windows, with per window and endpoint
+-- the request count and the bytes kept (analysis/retention.py). A window's total is what its
+-- requests left behind together: growth that one request causes and a later one shows (heap
+-- a leak used up, re-extended by whoever needs it next) stays inside the window when the
+-- window ends where the heap's free pool is refilled.
+-- Windows end after each request of the endpoint $cut (the one whose big transient
+-- allocations refill the pool; NULL for none) and after every $size requests otherwise.
 -- `late`: the window starts in the second half of its worker life's judged requests.
--- Windows are kept when hash(win) % {keep_one_in} = 0, so a huge log fits the solver.
+-- Windows are kept when hash(win) % $keep_one_in = 0, so a huge log fits the solver.
 CREATE OR REPLACE TEMP TABLE leak_windows AS
 WITH judged AS (
     SELECT
-        worker, endpoint, retained,
-        row_number() OVER (PARTITION BY worker ORDER BY seq) - 1 AS pos,
-        count(*) OVER (PARTITION BY worker) AS life_judged
+        worker, seq, endpoint, retained,
+        row_number() OVER (PARTITION BY worker ORDER BY seq) - 1 AS life_pos,
+        count(*) OVER (PARTITION BY worker) AS life_judged,
+        -- Cuts before this request: requests of $cut before it on the worker.
+        coalesce(
+            sum((endpoint = $cut)::INTEGER) OVER (
+                PARTITION BY worker ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+            ),
+            0
+        ) AS segment
     FROM leak_requests
     WHERE NOT warmup AND retained IS NOT NULL
 ),
 cut AS (
     SELECT
-        worker || '#' || (pos // {window}) AS win,
+        *,
+        (row_number() OVER (PARTITION BY worker, segment ORDER BY seq) - 1) // $size AS part
+    FROM judged
+),
+windows AS (
+    SELECT
+        worker || '#' || segment || '#' || part AS win,
         endpoint,
         retained,
-        (pos // {window}) * {window} >= life_judged / 2 AS late
-    FROM judged
+        min(life_pos) OVER (PARTITION BY worker, segment, part) >= life_judged / 2 AS late
+    FROM cut
 )
 SELECT win, endpoint, bool_and(late) AS late, count(*) AS n, sum(retained) AS kept
-FROM cut
-WHERE hash(win) % {keep_one_in} = 0
+FROM windows
+WHERE hash(win) % $keep_one_in = 0
 GROUP BY win, endpoint;
