@@ -48,6 +48,10 @@ Z99 = 2.326
 MAX_REGRESSORS = 48
 # Late growth below this share of the estimate means it stopped: a cache, not a leak.
 PERSISTS = 0.25
+# A cache: growth stopped within this share of its requests on each worker, after at least
+# CACHE_MIN bytes in all.
+CACHE_STOPPED = 0.5
+CACHE_MIN = 16 * PAGE
 # Workers growing by at least this per request after warm-up get a headline of their own.
 GROWTH_FLOOR = 2048.0
 
@@ -93,6 +97,8 @@ class EndpointStats(NamedTuple):
     workers: int
     workers_grew: int
     grew_until: float
+    grew_until_share: float
+    kept_until: float
 
 
 class Assessment(NamedTuple):
@@ -147,7 +153,7 @@ def prepare(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> None:
 
 def endpoint_stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
     """The rows of sql/leak_endpoints.sql over leak_requests, by column name."""
-    cur = con.execute(query("leak_endpoints"), {"page": PAGE})
+    cur = con.execute(query("leak_endpoints"), {"page": PAGE, "cache_min": CACHE_MIN})
     names = [d[0] for d in cur.description or ()]
     if names != list(EndpointStats._fields):
         raise AssertionError(f"leak_endpoints.sql gives {names}, EndpointStats expects {EndpointStats._fields}")
@@ -215,10 +221,10 @@ def reason(a: Assessment) -> str:
             f"not fitted (only the {MAX_REGRESSORS} most growing or busiest endpoints are); "
             f"a typical request keeps {size(st.median)}"
         )
-    if not a.persists and a.low > PAGE:
+    if (not a.persists and a.low > PAGE) or _filled_a_cache(st):
         return (
-            f"fills a cache: kept {size(a.estimate)}/request at first, {size(a.late or 0.0)} in the second half "
-            f"of the workers' lives; its growth stopped after about {st.grew_until:.0f} of its requests per worker"
+            f"fills a cache: its requests kept {size(st.kept_until)} on a worker, 90% of it in their first "
+            f"{st.grew_until:.0f} there ({st.grew_until_share:.0%} of them); then it stopped"
         )
     if st.median >= PAGE and st.median - a.estimate > max(PAGE, a.estimate - a.low):
         return (
@@ -233,6 +239,12 @@ def reason(a: Assessment) -> str:
     if a.estimate <= PAGE:
         return f"keeps nothing measurable ({size(a.estimate)}/request over {st.judged} requests){zend}"
     return f"{size(a.estimate)}/request but not significant (99% bound {size(a.low)}){zend}"
+
+
+def _filled_a_cache(st: EndpointStats) -> bool:
+    """Its requests kept more than a few pages on a worker, but 90% of it in their first
+    part (a bounded cache, filled: a robust fit sees little, the median nothing)."""
+    return st.grew_until_share <= CACHE_STOPPED and st.kept_until >= CACHE_MIN
 
 
 def _kind(a: Assessment) -> str:

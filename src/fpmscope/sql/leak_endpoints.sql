@@ -1,17 +1,16 @@
 -- Per endpoint: what its judged requests (not warm-up, with a successor on the same worker)
 -- left for the next one, how consistently, on how many workers, and footprint and time over
 -- all its requests. Rows map by name onto analysis/leaks.py's EndpointStats.
--- Parameters: one page in bytes (what counts as "grew the worker").
+-- Parameters: $page, one page in bytes (what counts as "grew the worker"); $cache_min.
 WITH j AS (
     SELECT *, NOT warmup AND retained IS NOT NULL AS judged FROM leak_requests
 ),
 per_worker AS (
     SELECT
         endpoint,
+        worker,
         count(*) FILTER (WHERE judged) AS n,
-        median(retained) FILTER (WHERE judged) AS typical,
-        -- The last of this endpoint's requests on the worker that grew it by a page or more.
-        max(eseq) FILTER (WHERE judged AND retained >= $page) AS last_grew
+        median(retained) FILTER (WHERE judged) AS typical
     FROM j
     GROUP BY endpoint, worker
 ),
@@ -19,9 +18,35 @@ workers AS (
     SELECT
         endpoint,
         count(*) FILTER (WHERE n >= 3) AS workers,
-        count(*) FILTER (WHERE n >= 3 AND typical >= $page) AS workers_grew,
-        coalesce(median(last_grew), 0) AS grew_until
+        count(*) FILTER (WHERE n >= 3 AND typical >= $page) AS workers_grew
     FROM per_worker
+    GROUP BY endpoint
+),
+-- On each worker where its requests kept at least $cache_min in all: after how many of its
+-- requests 90% of that was kept. A leak goes on to its last request; a cache that fills
+-- stops early.
+running AS (
+    SELECT
+        endpoint, worker, eseq,
+        sum(retained) OVER (PARTITION BY endpoint, worker ORDER BY eseq ROWS UNBOUNDED PRECEDING) AS kept_so_far,
+        sum(retained) OVER (PARTITION BY endpoint, worker) AS kept,
+        max(eseq) OVER (PARTITION BY endpoint, worker) AS seen
+    FROM j
+    WHERE judged
+),
+filled AS (
+    SELECT endpoint, worker, min(eseq) FILTER (WHERE kept_so_far >= 0.9 * kept) AS grew_until, seen, kept
+    FROM running
+    WHERE kept >= $cache_min
+    GROUP BY endpoint, worker, seen, kept
+),
+cache AS (
+    SELECT
+        endpoint,
+        median(grew_until) AS grew_until,
+        median(grew_until / seen) AS grew_until_share,
+        median(kept) AS kept_until
+    FROM filled
     GROUP BY endpoint
 ),
 stats AS (
@@ -47,4 +72,11 @@ stats AS (
     FROM j
     GROUP BY endpoint
 )
-SELECT * FROM stats JOIN workers USING (endpoint)
+SELECT
+    stats.*, workers.workers, workers.workers_grew,
+    coalesce(cache.grew_until, 0) AS grew_until,
+    coalesce(cache.grew_until_share, 1) AS grew_until_share,
+    coalesce(cache.kept_until, 0) AS kept_until
+FROM stats
+JOIN workers USING (endpoint)
+LEFT JOIN cache USING (endpoint)
