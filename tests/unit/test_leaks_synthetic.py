@@ -203,11 +203,12 @@ def test_a_leak_absorbed_by_a_big_free_pool_is_charged_to_the_leak(tmp_path: Pat
         w, heap = Worker(pid=pid), Heap()
         for _ in range(500):
             uri = rng.choice([*ORDINARY, "/orders", "/api/items/1", "/api/items/1", "/feed"])
-            grown = {
-                "/orders": lambda: heap.transient(1_300_000),
-                "/api/items/1": lambda: heap.leak(160 * 1024),
-                "/feed": lambda: heap.leak(24 * 1024),
-            }.get(uri, lambda: 0)()
+            if uri == "/orders":
+                grown = heap.transient(1_300_000)
+            elif uri in ("/api/items/1", "/feed"):
+                grown = heap.leak(160 * 1024 if uri == "/api/items/1" else 24 * 1024)
+            else:
+                grown = 0
             w.request(uri, keep=grown, noise=noise(rng))
         workers.append(w)
     rep = report(tmp_path, *workers)
