@@ -24,7 +24,7 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from fpmscope.commands.probe import probe_path
+from fpmscope.probe import probe_path
 from fpmscope.demo import stack
 
 HERE = Path(__file__).resolve().parent

@@ -30,7 +30,7 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from fpmscope.commands.probe import probe_path
+from fpmscope.probe import probe_path
 from fpmscope.demo import stack
 
 TICK = os.sysconf("SC_CLK_TCK")

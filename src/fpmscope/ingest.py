@@ -43,26 +43,33 @@ class IngestResult:
     duplicates: int = 0  # records dropped because the same request was already loaded
 
 
-def memory_config() -> dict[str, str | bool | int | float | list[str]]:
+def memory_config(
+    memory_limit: str = MEMORY_LIMIT, temp_directory: Path | None = None
+) -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB's memory cap and where it spills beyond it.
 
     Without a cap DuckDB may take 80% of RAM on a big log, on the very server being diagnosed;
     with it, memory stays flat as logs grow and the excess goes to a temporary directory
-    (removed when the connection closes). FPMSCOPE_MEMORY_LIMIT overrides it, e.g. 4GB.
+    (removed when the connection closes). FPMSCOPE_MEMORY_LIMIT overrides `memory_limit` for
+    every command, e.g. 4GB.
     """
-    limit = os.environ.get("FPMSCOPE_MEMORY_LIMIT", MEMORY_LIMIT).strip()
+    limit = os.environ.get("FPMSCOPE_MEMORY_LIMIT", memory_limit).strip()
     if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
         raise FpmscopeError(f"FPMSCOPE_MEMORY_LIMIT={limit!r}: expected a size such as 512MB or 4GB")
-    spill = Path(tempfile.gettempdir()) / f"fpmscope-{os.getpid()}-{next(_SPILL_IDS)}"
+    spill = temp_directory or Path(tempfile.gettempdir()) / f"fpmscope-{os.getpid()}-{next(_SPILL_IDS)}"
     return {"memory_limit": limit, "temp_directory": str(spill)}
 
 
-def connect(db_path: str | None) -> duckdb.DuckDBPyConnection:
-    """In-memory by default; a file keeps the ingested records for later runs."""
+def connect(
+    db_path: str | None, *, memory_limit: str = MEMORY_LIMIT, temp_directory: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """The one place a DuckDB connection is made, with its memory cap, spill directory and
+    settings. In-memory by default; a file keeps the ingested records for later runs."""
     try:
-        con = duckdb.connect(db_path or ":memory:", config=memory_config())
+        con = duckdb.connect(db_path or ":memory:", config=memory_config(memory_limit, temp_directory))
     except duckdb.Error as exc:
         raise FpmscopeError(f"cannot open database {db_path}: {exc}") from None
+    con.execute("SET TimeZone = 'UTC'")  # times shown in UTC, whatever zones the logs mix
     con.execute(query("schema"))
     columns = ", ".join(f"{name} {kind}" for name, kind in RECORD_FIELDS)
     # worker_start: the process start time that format-1 records carry instead of worker_cpu_us.

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.probe import probe_path
 from fpmscope.records import FORMAT_TAG, RECORD_FIELDS
 
 FIELD = {name: i + 1 for i, (name, _) in enumerate(RECORD_FIELDS)}

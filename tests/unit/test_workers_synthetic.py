@@ -6,8 +6,9 @@ import random
 from pathlib import Path
 
 from fpmscope import ingest
+from fpmscope.analysis.requests import LeakOptions, prepare
 from fpmscope.analysis.workers import analyze, theil_sen
-from fpmscope.workersreport import WorkerLife, WorkersReport
+from fpmscope.model.workers import WorkerLife, WorkersReport
 from tests.synth import Worker, noise, write
 
 KiB = 1024
@@ -17,7 +18,7 @@ ORDINARY = ("/", "/products/1", "/cart", "/users/7/profile")
 def report(tmp_path: Path, *workers: Worker) -> WorkersReport:
     log = write(tmp_path / "probe.log", *workers)
     con = ingest.connect(None)
-    return analyze(con, ingest.ingest(con, [str(log)]))
+    return analyze(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions()))
 
 
 def serve(w: Worker, rng: random.Random, n: int, leak: dict[str, int] | None = None) -> Worker:

@@ -17,7 +17,7 @@ import duckdb
 
 from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql, regex_problem
 from fpmscope.errors import FpmscopeError
-from fpmscope.slowreport import EndpointTime, SlowInputs, SlowReport, SlowRequest
+from fpmscope.model.slow import EndpointTime, SlowInputs, SlowReport, SlowRequest
 from fpmscope.sql import query
 
 SORT_KEYS: Final = ("total", "count", "mean", "p50", "p95", "p99", "max", "errors")
