@@ -58,7 +58,7 @@ def parse_rule(text: str) -> Rule:
 def regex_problem(pattern: str) -> str | None:
     """Why DuckDB's RE2 refuses `pattern` (lookarounds, backreferences...), or None."""
     try:
-        duckdb.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
+        duckdb.execute("SELECT regexp_matches('', $pattern)", {"pattern": pattern}).fetchall()
     except duckdb.Error as exc:
         return str(exc).strip().splitlines()[0]
     return None

@@ -76,7 +76,7 @@ def connect(
     con.execute(f"CREATE TABLE IF NOT EXISTS requests ({columns}, worker_start BIGINT)")
     found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if found is None:
-        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        con.execute("INSERT INTO meta VALUES ('schema_version', $version)", {"version": SCHEMA_VERSION})
     elif found[0] != SCHEMA_VERSION:
         raise FpmscopeError(
             f"database {db_path} has schema {found[0]}, this fpmscope writes {SCHEMA_VERSION}; use a new --db file"
@@ -90,10 +90,10 @@ def _csv_columns() -> str:
 
 
 READ = (
-    "read_csv(?, delim = '\t', quote = '', escape = '', header = false, auto_detect = false,"
+    "read_csv($path, delim = '\t', quote = '', escape = '', header = false, auto_detect = false,"
     " strict_mode = true, null_padding = false, ignore_errors = true, store_rejects = true,"
     " rejects_table = 'ingest_rejects', rejects_scan = 'ingest_scans',"
-    f" max_line_size = {MAX_LINE}, compression = ?, columns = {_csv_columns()})"
+    f" max_line_size = {MAX_LINE}, compression = $compression, columns = {_csv_columns()})"
 )
 
 
@@ -112,13 +112,18 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult
         before = record_count(con)
         for name, path in files:
             stat = path.stat()
-            key = [str(path.resolve()) if name != "-" else "-", stat.st_size, stat.st_mtime]
-            seen = con.execute("SELECT 1 FROM sources WHERE path = ? AND size = ? AND mtime = ?", key).fetchone()
+            key = {"path": str(path.resolve()) if name != "-" else "-", "size": stat.st_size, "mtime": stat.st_mtime}
+            seen = con.execute(
+                "SELECT 1 FROM sources WHERE path = $path AND size = $size AND mtime = $mtime", key
+            ).fetchone()
             if seen is not None and name != "-":
                 already.append(name)
                 continue
             n, bad, first_bad = _load_one(con, path, Path(tmp))
-            con.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)", [*key, n, bad])
+            con.execute(
+                "INSERT OR REPLACE INTO sources VALUES ($path, $size, $mtime, $rows, $skipped)",
+                {**key, "rows": n, "skipped": bad},
+            )
             rows += n
             skipped += bad
             example = example or first_bad
@@ -179,21 +184,25 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, tmp: Path) -> tuple[in
     try:
         insert = f"INSERT INTO requests ({names}, worker_start, format) SELECT {values}, format FROM {READ}"
         try:
-            loaded = con.execute(insert, [str(path), compression]).fetchone()
+            loaded = con.execute(insert, {"path": str(path), "compression": compression}).fetchone()
         except duckdb.Error:
             # A failed INSERT adds nothing; retry once on a copy without bare CRs.
             con.execute("DROP TABLE IF EXISTS ingest_rejects")
             con.execute("DROP TABLE IF EXISTS ingest_scans")
             try:
-                loaded = con.execute(insert, [str(_sanitized_copy(path, tmp)), "none"]).fetchone()
+                loaded = con.execute(
+                    insert, {"path": str(_sanitized_copy(path, tmp)), "compression": "none"}
+                ).fetchone()
             except duckdb.Error as exc:
                 first = str(exc).strip().splitlines()[0]
                 raise FpmscopeError(f"{path}: cannot read as a probe log: {first}") from None
+        tags = {"tag": FORMAT_TAG, "legacy": LEGACY_TAG}
         other = con.execute(
-            "SELECT count(*), min(left(format, 80)) FROM requests WHERE format IS NULL OR format NOT IN (?, ?)",
-            [FORMAT_TAG, LEGACY_TAG],
+            "SELECT count(*), min(left(format, 80)) FROM requests"
+            " WHERE format IS NULL OR format NOT IN ($tag, $legacy)",
+            tags,
         ).fetchone()
-        con.execute("DELETE FROM requests WHERE format IS NULL OR format NOT IN (?, ?)", [FORMAT_TAG, LEGACY_TAG])
+        con.execute("DELETE FROM requests WHERE format IS NULL OR format NOT IN ($tag, $legacy)", tags)
     finally:
         con.execute("ALTER TABLE requests DROP COLUMN format")
     rejected = con.execute(
