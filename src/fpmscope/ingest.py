@@ -15,7 +15,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +130,20 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult
             loaded.append(name)
     duplicates = _drop_duplicates(con) if loaded and (before or len(loaded) > 1) else 0
     return IngestResult(tuple(loaded), rows - duplicates, skipped, example, tuple(already), duplicates)
+
+
+def records(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> Iterator[dict[str, object]]:
+    """The ingested records as dicts in RECORD_FIELDS order (`fpmscope dump`); worker_start
+    only when the record has one (format 1, earlier probes)."""
+    names = [name for name, _ in RECORD_FIELDS] + ["worker_start"]
+    sql = f"SELECT {', '.join(names)} FROM requests"
+    cur = con.execute(sql + (" LIMIT $limit" if limit else ""), {"limit": limit} if limit else {})
+    while batch := cur.fetchmany(10000):
+        for row in batch:
+            record = dict(zip(names, row, strict=True))
+            if record["worker_start"] is None:
+                del record["worker_start"]
+            yield record
 
 
 def record_count(con: duckdb.DuckDBPyConnection) -> int:

@@ -24,7 +24,6 @@ from fpmscope.commands.common import (
 )
 from fpmscope.errors import FpmscopeError
 from fpmscope.pipeline import probe_requests
-from fpmscope.records import RECORD_FIELDS
 from fpmscope.render import renderer
 
 
@@ -79,16 +78,8 @@ def dump(logs: tuple[str, ...], limit: int | None) -> None:
     """Print parsed probe records, one JSON object per line."""
     con = ingest.connect(None)
     result = ingest.ingest(con, logs)
-    # worker_start only comes with format-1 records (earlier probes).
-    names = [name for name, _ in RECORD_FIELDS] + ["worker_start"]
-    sql = f"SELECT {', '.join(names)} FROM requests"
-    cur = con.execute(sql + (f" LIMIT {int(limit)}" if limit else ""))
-    while batch := cur.fetchmany(10000):
-        for row in batch:
-            record = dict(zip(names, row, strict=True))
-            if record["worker_start"] is None:
-                del record["worker_start"]
-            click.echo(json.dumps(record, ensure_ascii=False))
+    for record in ingest.records(con, limit):
+        click.echo(json.dumps(record, ensure_ascii=False))
     note_input(result)
     if result.rows == 0:
         raise FpmscopeError("no probe records found in " + ", ".join(logs))
