@@ -113,17 +113,12 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> IngestResult
         for name, path in files:
             stat = path.stat()
             key = {"path": str(path.resolve()) if name != "-" else "-", "size": stat.st_size, "mtime": stat.st_mtime}
-            seen = con.execute(
-                "SELECT 1 FROM sources WHERE path = $path AND size = $size AND mtime = $mtime", key
-            ).fetchone()
+            seen = con.execute(query("sources_seen"), key).fetchone()
             if seen is not None and name != "-":
                 already.append(name)
                 continue
             n, bad, first_bad = _load_one(con, path, Path(tmp))
-            con.execute(
-                "INSERT OR REPLACE INTO sources VALUES ($path, $size, $mtime, $rows, $skipped)",
-                {**key, "rows": n, "skipped": bad},
-            )
+            con.execute(query("sources_add"), {**key, "rows": n, "skipped": bad})
             rows += n
             skipped += bad
             example = example or first_bad
@@ -211,17 +206,11 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, tmp: Path) -> tuple[in
                 first = str(exc).strip().splitlines()[0]
                 raise FpmscopeError(f"{path}: cannot read as a probe log: {first}") from None
         tags = {"tag": FORMAT_TAG, "legacy": LEGACY_TAG}
-        other = con.execute(
-            "SELECT count(*), min(left(format, 80)) FROM requests"
-            " WHERE format IS NULL OR format NOT IN ($tag, $legacy)",
-            tags,
-        ).fetchone()
-        con.execute("DELETE FROM requests WHERE format IS NULL OR format NOT IN ($tag, $legacy)", tags)
+        other = con.execute(query("ingest_other_format"), tags).fetchone()
+        con.execute(query("ingest_drop_other_format"), tags)
     finally:
         con.execute("ALTER TABLE requests DROP COLUMN format")
-    rejected = con.execute(
-        "SELECT count(DISTINCT line), min_by(left(csv_line, 120), line) FROM ingest_rejects"
-    ).fetchone()
+    rejected = con.execute(query("ingest_rejected")).fetchone()
     assert loaded is not None and other is not None and rejected is not None
     example = rejected[1] if rejected[0] else (other[1] if other[0] else None)
     return int(loaded[0]) - int(other[0]), int(other[0]) + int(rejected[0]), example
