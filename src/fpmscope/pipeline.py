@@ -27,6 +27,13 @@ from fpmscope.ingest import IngestResult
 from fpmscope.inputs import is_gzip
 from fpmscope.model.slow import SlowReport
 
+# Access logs above this size show a progress bar on a terminal.
+PROGRESS_BYTES = 200 * 1024 * 1024
+# DuckDB's cap for `fpmscope slow` (FPMSCOPE_MEMORY_LIMIT overrides it).
+MEMORY_LIMIT = "768MB"
+# Inputs above this (plain-text) size go to a scratch database file instead of memory.
+SCRATCH_FILE_BYTES = 512 * 1024 * 1024
+
 
 def load_probe_logs(logs: tuple[str, ...], db: str | None) -> tuple[duckdb.DuckDBPyConnection, IngestResult]:
     """Ingest probe logs for an analysis: an input without one record is an error, never an
@@ -43,11 +50,6 @@ def probe_requests(logs: tuple[str, ...], db: str | None, options: LeakOptions) 
     """Probe logs in, the judged requests out (for leaks, workers, advise and report)."""
     con, result = load_probe_logs(logs, db)
     return prepare(con, result, options), result
-
-
-PROGRESS_BYTES = 200 * 1024 * 1024
-MEMORY_LIMIT = "768MB"
-SCRATCH_FILE_BYTES = 512 * 1024 * 1024
 
 
 def pick_log_format(log_format: str | None, nginx_conf: Path | None, format_name: str | None) -> LogFormat | None:
