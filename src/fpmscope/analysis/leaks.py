@@ -25,21 +25,15 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import NamedTuple
-
-import duckdb
+from typing import NamedTuple, cast
 
 from fpmscope.analysis import retention
-from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql
-from fpmscope.ingest import IngestResult
-from fpmscope.report import EndpointLeak, InputSummary, LeakReport, WorkerGrowth
-from fpmscope.sql import query
+from fpmscope.analysis.requests import PAGE, Requests
+from fpmscope.model.inputs import InputSummary
+from fpmscope.model.leaks import EndpointLeak, LeakReport, WorkerGrowth
+from fpmscope.sql import row, rows
 from fpmscope.units import size
 
-PAGE = 4096
-# Requests a worker serves before it is judged: autoloaders, realpath and opcache fill up.
-WORKER_WARMUP = 3
 # Judged requests an endpoint needs before it is judged.
 MIN_JUDGED = 8
 # One-sided 99% normal quantile for lower bounds.
@@ -54,19 +48,6 @@ CACHE_STOPPED = 0.5
 CACHE_MIN = 16 * PAGE
 # Workers growing by at least this per request after warm-up get a headline of their own.
 GROWTH_FLOOR = 2048.0
-
-
-@dataclass(frozen=True, slots=True)
-class LeakOptions:
-    by: str = "endpoint"  # or "script"
-    rules: tuple[Rule, ...] = DEFAULT_RULES
-    top: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.by not in ("endpoint", "script"):
-            raise ValueError(f"by must be endpoint or script, not {self.by!r}")
-        if self.top is not None and self.top < 1:
-            raise ValueError("top must be at least 1")
 
 
 class EndpointStats(NamedTuple):
@@ -136,28 +117,9 @@ class Assessment(NamedTuple):
         return self.estimate * self.stats.requests
 
 
-def _endpoint_expression(options: LeakOptions) -> tuple[str, list[object]]:
-    if options.by == "script":
-        return "coalesce(script, '-')", []
-    expr, params = endpoint_sql("method", "split_part(uri, '?', 1)", options.rules)
-    # A route name set by the application wins over the path.
-    return f"CASE WHEN tag <> '' THEN coalesce(method, '-') || ' ' || tag ELSE {expr} END", params
-
-
-def prepare(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> None:
-    """Build the per-request table `leak_requests` (also used by the workers analysis)."""
-    expr, params = _endpoint_expression(options)
-    sql = query("leak_requests").format(endpoint=expr, worker_warmup=WORKER_WARMUP, page=PAGE)
-    con.execute(sql, params)
-
-
-def endpoint_stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
-    """The rows of sql/leak_endpoints.sql over leak_requests, by column name."""
-    cur = con.execute(query("leak_endpoints"), {"page": PAGE, "cache_min": CACHE_MIN})
-    names = [d[0] for d in cur.description or ()]
-    if names != list(EndpointStats._fields):
-        raise AssertionError(f"leak_endpoints.sql gives {names}, EndpointStats expects {EndpointStats._fields}")
-    return list(map(EndpointStats._make, cur.fetchall()))
+def endpoint_stats(requests: Requests) -> list[EndpointStats]:
+    """The rows of sql/leak_endpoints.sql over the judged requests."""
+    return rows(requests.con, "leak_endpoints", EndpointStats, {"page": PAGE, "cache_min": CACHE_MIN})
 
 
 def _regressors(stats: list[EndpointStats]) -> list[str]:
@@ -175,9 +137,16 @@ def _regressors(stats: list[EndpointStats]) -> list[str]:
     ]
 
 
-def assess(con: duckdb.DuckDBPyConnection) -> list[Assessment]:
-    """Estimate and verdict of every endpoint in leak_requests."""
-    stats = endpoint_stats(con)
+def assess(requests: Requests) -> list[Assessment]:
+    """Estimate and verdict of every endpoint of the judged requests (computed once per
+    handle: leaks, workers and advise of one report share them)."""
+    if "assessments" not in requests.memo:
+        requests.memo["assessments"] = _assess_all(requests)
+    return cast("list[Assessment]", requests.memo["assessments"])
+
+
+def _assess_all(requests: Requests) -> list[Assessment]:
+    stats = endpoint_stats(requests)
     regressors = _regressors(stats)
     # Endpoints whose typical request grows the worker: leaks, or big transient allocations
     # re-extending the heap that leaks used up (the cut that makes windows exact).
@@ -186,7 +155,7 @@ def assess(con: duckdb.DuckDBPyConnection) -> list[Assessment]:
         for st in sorted(stats, key=lambda st: (-st.median, st.endpoint))
         if st.median >= PAGE and st.judged >= MIN_JUDGED
     ]
-    fits = retention.best_fit(con, regressors, cuts)
+    fits = retention.best_fit(requests.con, regressors, cuts)
     return [_assess(st, fits.whole.get(st.endpoint), fits.late.get(st.endpoint)) for st in stats]
 
 
@@ -289,10 +258,10 @@ def _item(a: Assessment) -> EndpointLeak:
     )
 
 
-def suspect_stats(con: duckdb.DuckDBPyConnection) -> list[Assessment]:
-    """The endpoints judged leaking in leak_requests, most kept first (what the workers and
-    advise analyses attribute growth to)."""
-    return sorted((a for a in assess(con) if a.suspect), key=lambda a: (-a.total, a.endpoint))
+def suspect_stats(requests: Requests) -> list[Assessment]:
+    """The endpoints judged leaking, most kept first (what the workers and advise analyses
+    attribute growth to)."""
+    return sorted((a for a in assess(requests) if a.suspect), key=lambda a: (-a.total, a.endpoint))
 
 
 def _rank_key(a: Assessment) -> tuple[bool, int, str]:
@@ -310,9 +279,9 @@ def _first(
     return sorted(items, key=key) if n is None else heapq.nsmallest(n, items, key=key)
 
 
-def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakOptions) -> LeakReport:
-    prepare(con, options)
-    assessed = assess(con)
+def analyze(requests: Requests) -> LeakReport:
+    options = requests.options
+    assessed = assess(requests)
     # Rank on the keys alone and build items (their reasons and roundings) only for what is
     # shown: with --top, 20 of the ~47,000 endpoints of a 1 M-line log.
     suspects_ranked = sorted((a for a in assessed if a.suspect), key=_rank_key)
@@ -323,8 +292,8 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
         if a.endpoint not in items:
             items[a.endpoint] = _item(a)
     suspects = tuple(items[a.endpoint] for a in suspects_ranked)
-    summary = summarize(con, ingest)
-    growth = worker_growth(con, sum(a.estimate * a.stats.judged for a in suspects_ranked))
+    summary = requests.inputs
+    growth = worker_growth(requests, sum(a.estimate * a.stats.judged for a in suspects_ranked))
     return LeakReport(
         by=options.by,
         inputs=summary,
@@ -338,12 +307,20 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
     )
 
 
-def worker_growth(con: duckdb.DuckDBPyConnection, explained: float) -> WorkerGrowth:
+class _Growth(NamedTuple):
+    """The row of sql/leak_growth.sql."""
+
+    judged: int
+    kept: float
+    seconds: float
+    workers: int
+    workers_growing: int
+
+
+def worker_growth(requests: Requests, explained: float) -> WorkerGrowth:
     """How fast workers grow after warm-up, and how much of it the suspects explain
     (`explained`: the suspects' bytes kept per request times their judged requests)."""
-    row = con.execute(query("leak_growth"), {"floor": GROWTH_FLOOR}).fetchone()
-    assert row is not None
-    judged, kept, seconds, workers, growing = row
+    judged, kept, seconds, workers, growing = row(requests.con, "leak_growth", _Growth, {"floor": GROWTH_FLOOR})
     per_request = kept / judged if judged else 0.0
     return WorkerGrowth(
         bytes_per_request=round(per_request, 1),
@@ -351,25 +328,6 @@ def worker_growth(con: duckdb.DuckDBPyConnection, explained: float) -> WorkerGro
         workers=workers,
         workers_growing=growing,
         explained_share=round(min(explained / kept, 1.0), 4) if kept > 0 else None,
-    )
-
-
-def summarize(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> InputSummary:
-    row = con.execute(query("leak_summary")).fetchone()
-    assert row is not None
-    records, workers, hosts, first_ts, last_ts, warmup, unknown, unmeasured = row
-    return InputSummary(
-        files=ingest.files,
-        records=records,
-        skipped_lines=ingest.skipped,
-        skipped_example=ingest.skipped_example,
-        workers=workers,
-        hosts=hosts,
-        first_ts=first_ts,
-        last_ts=last_ts,
-        warmup_requests=warmup or 0,
-        unknown_requests=unknown or 0,
-        unmeasured_requests=unmeasured or 0,
     )
 
 

@@ -1,6 +1,6 @@
 -- Every probe record with its worker, endpoint, position and what the next request on the
 -- same worker found (DESIGN §4): retention of request k is measured at the start of k+1.
--- Parameters: the endpoint expression's parameters (spliced in by analysis/leaks.py).
+-- Parameters: the endpoint expression's (spliced in by analysis/requests.py).
 --
 -- A worker is a life of a pid: pids are reused. Format-2 records carry the worker's CPU time
 -- at request start (worker_cpu_us), which only grows within a process, so a pid's request
