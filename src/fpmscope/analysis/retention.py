@@ -82,8 +82,7 @@ def build_windows(con: duckdb.DuckDBPyConnection, cut: str | None) -> None:
         "SELECT count(*) FROM leak_requests WHERE NOT warmup AND retained IS NOT NULL"
     ).fetchone() or (0,)
     keep_one_in = max(1, math.ceil(judged / WINDOW / MAX_WINDOWS))
-    size = WINDOW if cut is None else CUT_WINDOW
-    con.execute(query("leak_windows"), {"cut": cut, "size": size, "keep_one_in": keep_one_in})
+    con.execute(query("leak_windows"), {"cut": cut, "size": WINDOW, "cut_size": CUT_WINDOW, "keep_one_in": keep_one_in})
 
 
 def best_fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
