@@ -114,7 +114,7 @@ def test_workers_json_and_csv_through_the_cli(tmp_path: Path) -> None:
     from fpmscope.cli import main
 
     rng = random.Random(5)
-    log = write(tmp_path / "p.log", serve(Worker(pid=3), rng, 50, {"/x": 8 * KiB}))
+    log = write(tmp_path / "p.log", serve(Worker(pid=3), rng, 600, {"/x": 8 * KiB}))
     out = CliRunner().invoke(main, ["workers", str(log), "--format", "json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)

@@ -46,6 +46,12 @@ PERSISTS = 0.25
 # CACHE_MIN bytes in all.
 CACHE_STOPPED = 0.5
 CACHE_MIN = 16 * PAGE
+# A suspect's 99% lower bound must be at least this share of its estimate.
+PRECISE = 0.5
+# A suspect's growth must show on each half of the workers (or of one worker's life), at
+# least this share of its estimate: growth that one worker's rare steps put on a rare
+# endpoint does not.
+REPLICATED = 0.25
 # Workers growing by at least this per request after warm-up get a headline of their own.
 GROWTH_FLOOR = 2048.0
 
@@ -93,6 +99,8 @@ class Assessment(NamedTuple):
     late: float | None  # the fit over the second half of the workers' lives
     late_high: float  # its 99% upper bound (inf when unknown)
     persists: bool
+    halves: tuple[float | None, float | None]  # the fit over each half of the workers
+    replicated: bool  # every half where it ran shows it
     suspect: bool
 
     @property
@@ -126,15 +134,16 @@ def _regressors(stats: list[EndpointStats]) -> list[str]:
     """The endpoints fitted one by one: those with enough judged requests, growing ones first
     (any sign of growth), then the busiest; the rest share one coefficient."""
     judged = [st for st in stats if st.judged >= MIN_JUDGED]
+    # Four windows of data per coefficient at least, so that the late and half fits can
+    # still be made: fewer coefficients on a short log.
+    most = min(MAX_REGRESSORS, max(8, sum(st.judged for st in stats) // (4 * retention.WINDOW)))
     growing = sorted(
         (st for st in judged if max(st.median, st.mean) > PAGE / 2),
         key=lambda st: (-max(st.median, st.mean) * st.judged, st.endpoint),
     )
-    chosen = {st.endpoint for st in growing[:MAX_REGRESSORS]}
+    chosen = {st.endpoint for st in growing[:most]}
     busiest = sorted((st for st in judged if st.endpoint not in chosen), key=lambda st: (-st.judged, st.endpoint))
-    return [st.endpoint for st in growing[:MAX_REGRESSORS]] + [
-        st.endpoint for st in busiest[: max(0, MAX_REGRESSORS - len(chosen))]
-    ]
+    return [st.endpoint for st in growing[:most]] + [st.endpoint for st in busiest[: max(0, most - len(chosen))]]
 
 
 def assess(requests: Requests) -> list[Assessment]:
@@ -156,20 +165,32 @@ def _assess_all(requests: Requests) -> list[Assessment]:
         if st.median >= PAGE and st.judged >= MIN_JUDGED
     ]
     fits = retention.best_fit(requests.con, regressors, cuts)
-    return [_assess(st, fits.whole.get(st.endpoint), fits.late.get(st.endpoint)) for st in stats]
+    return [_assess(st, fits) for st in stats]
 
 
-def _assess(st: EndpointStats, whole: tuple[float, float] | None, late: tuple[float, float] | None) -> Assessment:
+def _assess(st: EndpointStats, fits: retention.Fits) -> Assessment:
+    whole, late = fits.whole.get(st.endpoint), fits.late.get(st.endpoint)
     if whole is None:
-        return Assessment(st, st.median, "median", None, -math.inf, None, math.inf, True, False)
+        return Assessment(st, st.median, "median", None, -math.inf, None, math.inf, True, (None, None), False, False)
     fit, se = whole
     # What a request keeps: an endpoint whose requests give memory back keeps nothing.
     estimate, basis = max(fit, 0.0), "windows"
     low = fit - Z99 * se
-    late_fit, late_high = (None, math.inf) if late is None else (late[0], late[0] + Z99 * late[1])
-    persists = late_high >= max(PAGE, PERSISTS * estimate)
-    suspect = st.judged >= MIN_JUDGED and low > PAGE and estimate > PAGE and persists
-    return Assessment(st, estimate, basis, fit, low, late_fit, late_high, persists, suspect)
+    # One standard error of slack: the late windows are half of the data, and a leak's late
+    # estimate tracks its whole one (on the suite, within a few %), while growth that stopped
+    # is far below it.
+    late_fit, late_high = (None, math.inf) if late is None else (late[0], late[0] + late[1])
+    persists = late_fit is None or late_fit >= max(PAGE, PERSISTS * estimate)
+    halves = tuple(None if (h := half.get(st.endpoint)) is None else h[0] for half in fits.halves)
+    # A half where it never ran, or too few windows to fit, says nothing either way.
+    replicated = all(h >= max(PAGE, REPLICATED * estimate) for h in halves if h is not None)
+    # Known to within a factor of two: growth that a few rare big steps put on an endpoint
+    # (an app whose heap reaches a new high-water mark now and then) has a wide bound.
+    precise = low >= PRECISE * estimate
+    suspect = st.judged >= MIN_JUDGED and low > PAGE and estimate > PAGE and persists and replicated and precise
+    return Assessment(
+        st, estimate, basis, fit, low, late_fit, late_high, persists, (halves[0], halves[1]), replicated, suspect
+    )
 
 
 def reason(a: Assessment) -> str:
@@ -187,18 +208,30 @@ def reason(a: Assessment) -> str:
         return f"only {st.judged} requests after warm-up; {MIN_JUDGED} are needed to judge"
     if a.fit is None:
         return (
-            f"not fitted (only the {MAX_REGRESSORS} most growing or busiest endpoints are); "
+            "not fitted (only the most growing or busiest endpoints are, as many as the log can carry); "
             f"a typical request keeps {size(st.median)}"
+        )
+    if not a.persists and a.low > PAGE and not _filled_a_cache(st):
+        return (
+            f"grew the workers early ({size(a.estimate)}/request over their lives) but not in the second half "
+            f"of their lives ({size(a.late or 0.0)}/request): warm-up or a cache, not a leak"
         )
     if (not a.persists and a.low > PAGE) or _filled_a_cache(st):
         return (
             f"fills a cache: its requests kept {size(st.kept_until)} on a worker, 90% of it in their first "
             f"{st.grew_until:.0f} there ({st.grew_until_share:.0%} of them); then it stopped"
         )
+    if a.low > PAGE and a.persists and not a.replicated:
+        h0, h1 = (size(h) if h is not None else "nothing" for h in a.halves)
+        return (
+            f"{size(a.estimate)}/request overall, but not alike across workers ({h0} on one half of them, "
+            f"{h1} on the other; with one worker, the halves of its life): growth a few of its requests "
+            "happened to share, not a leak"
+        )
     if st.median >= PAGE and st.median - a.estimate > max(PAGE, a.estimate - a.low):
         return (
             f"a typical request grew the worker by {size(st.median)} ({grew}), but windows of requests show it "
-            f"keeps {size(a.fit)}: it re-extends heap that other requests used up"
+            f"keeps {size(a.estimate)}: it re-extends heap that other requests used up"
         )
     zend = (
         f"; it leaves Zend's chunk cache {size(st.zend_mean)} fuller, which PHP gives back over the next requests"
@@ -207,6 +240,8 @@ def reason(a: Assessment) -> str:
     )
     if a.estimate <= PAGE:
         return f"keeps nothing measurable ({size(a.estimate)}/request over {st.judged} requests){zend}"
+    if a.low > PAGE:
+        return f"{size(a.estimate)}/request but too uncertain to call (99% bound only {size(a.low)}){zend}"
     return f"{size(a.estimate)}/request but not significant (99% bound {size(a.low)}){zend}"
 
 

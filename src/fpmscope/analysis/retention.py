@@ -71,23 +71,37 @@ class Fit:
 
 @dataclass(frozen=True, slots=True)
 class Fits:
+    """The fit over all windows; over the late ones (does growth go on?); over each half of
+    the workers (does it show on both?); and the endpoint the windows were cut after."""
+
     whole: Fit
     late: Fit
-    cut: str | None  # the endpoint windows end after, or None for plain windows
+    halves: tuple[Fit, Fit]
+    cut: str | None
 
 
 def build_windows(con: duckdb.DuckDBPyConnection, cut: str | None) -> None:
     """Cut the judged requests of leak_requests into windows (temp table leak_windows)."""
-    (judged,) = con.execute(
-        "SELECT count(*) FROM leak_requests WHERE NOT warmup AND retained IS NOT NULL"
-    ).fetchone() or (0,)
+    (judged, workers) = con.execute(
+        "SELECT count(*), count(DISTINCT worker) FROM leak_requests WHERE NOT warmup AND retained IS NOT NULL"
+    ).fetchone() or (0, 0)
     keep_one_in = max(1, math.ceil(judged / WINDOW / MAX_WINDOWS))
-    con.execute(query("leak_windows"), {"cut": cut, "size": WINDOW, "cut_size": CUT_WINDOW, "keep_one_in": keep_one_in})
+    con.execute(
+        query("leak_windows"),
+        {
+            "cut": cut,
+            "size": WINDOW,
+            "cut_size": CUT_WINDOW,
+            "keep_one_in": keep_one_in,
+            "by_worker": workers >= 2,
+        },
+    )
 
 
 def best_fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
     """The fit over plain windows and over windows cut after each of `cuts`; the one with the
-    smallest residual scale wins, and is fitted again over the late windows alone."""
+    smallest residual scale wins, and is fitted again over the late windows alone and over
+    each half of the workers."""
     best: tuple[float, str | None] | None = None
     for cut in (None, *cuts[:MAX_CUTS]):
         build_windows(con, cut)
@@ -96,24 +110,30 @@ def best_fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], cuts: Se
             best = (scale, cut)
     cut = best[1] if best else None
     build_windows(con, cut)
-    return Fits(whole=fit(con, regressors), late=fit(con, regressors, late_only=True), cut=cut)
+    return Fits(
+        whole=fit(con, regressors),
+        late=fit(con, regressors, subset="late"),
+        halves=(fit(con, regressors, subset="half0"), fit(con, regressors, subset="half1")),
+        cut=cut,
+    )
 
 
 def fit(
     con: duckdb.DuckDBPyConnection,
     regressors: Sequence[str],
     *,
-    late_only: bool = False,
+    subset: str = "all",
     iterations: int = MAX_ITERATIONS,
 ) -> Fit:
     """Robust regression of window totals on endpoint counts (needs leak_windows).
 
-    Endpoints not in `regressors` share one coefficient, REST. `late_only`: only windows in
-    the second half of their worker's life (does the growth go on, or did it stop?).
+    Endpoints not in `regressors` share one coefficient, REST. `subset`: "all" windows,
+    "late" ones (in the second half of their worker's life), "half0" or "half1" (of the
+    workers; early and late windows when there is one worker).
     """
     names = [REST, *regressors]
     k = len(names)
-    con.execute(query("leak_fit_inputs"), {"regressors": list(regressors), "late_only": late_only})
+    con.execute(query("leak_fit_inputs"), {"regressors": list(regressors), "subset": subset})
     con.execute(query("leak_fit_y"))
     (windows,) = con.execute("SELECT count(*) FROM leak_fit_y").fetchone() or (0,)
     if windows == 0:
@@ -133,21 +153,27 @@ def fit(
             break
     con.execute(weights_sql, {"beta": beta, **settings})
     xtwx, _ = _normal(con.execute(normal_sql).fetchall(), k)
-    meat = [[0.0] * k for _ in range(k)]
-    for i, j, value in con.execute(query("leak_fit_meat")).fetchall():
-        meat[i][j] = float(value)
     bread = invert(xtwx)
+    meat = [[0.0] * k for _ in range(k)]
+    flat = [value for line in bread for value in line]
+    for i, j, value in con.execute(query("leak_fit_meat"), {"bread": flat, "k": k}).fetchall():
+        meat[i][j] = float(value)
     cov = _mul(_mul(bread, meat), bread)
     se = [math.sqrt(max(cov[i][i], 0.0)) for i in range(k)]
     (scale,) = con.execute(query("leak_fit_scale")).fetchone() or (None,)
     # Residuals shrink as coefficients are added; scale them up for the windows the fit spent
     # (as a standard deviation is, by n / (n - k)), and a fit with no window to spare says nothing.
-    (fitted,) = con.execute("SELECT count(DISTINCT x) FROM leak_fit_x").fetchone() or (k,)
-    spare = windows - fitted
+    present = {x for (x,) in con.execute("SELECT DISTINCT x FROM leak_fit_x").fetchall()}
+    spare = windows - len(present)
     honest = math.inf if scale is None or spare <= 0 else float(scale) * math.sqrt(windows / spare)
+    # Only regressors these windows hold have a coefficient (the ridge gives the others 0),
+    # and only when there are at least as many windows to spare as coefficients: a fit with
+    # fewer is a guess, and says nothing either way.
+    if spare < len(present):
+        present = set()
     return Fit(
-        beta=dict(zip(names, beta, strict=True)),
-        se=dict(zip(names, se, strict=True)),
+        beta={names[i]: beta[i] for i in sorted(present)},
+        se={names[i]: se[i] for i in sorted(present)},
         windows=windows,
         scale=honest,
     )

@@ -9,6 +9,9 @@
 -- are kept: before the first and after the last, the pool's state at one end is unknown.
 -- Workers that never served it (and every worker when $cut is NULL): every $size requests.
 -- `late`: the window starts in the second half of its worker life's judged requests.
+-- `half`: which of two halves of the workers it belongs to (workers alternate by hash), or
+-- with $by_worker false (one worker), whether it is late: the two halves a suspect's growth
+-- must show in.
 -- Windows are kept when hash(win) % $keep_one_in = 0, so a huge log fits the solver.
 CREATE OR REPLACE TEMP TABLE leak_windows AS
 WITH judged AS (
@@ -46,10 +49,14 @@ windows AS (
         worker || '#' || segment || '#' || part AS win,
         endpoint,
         retained,
-        min(life_pos) OVER (PARTITION BY worker, segment, part) >= life_judged / 2 AS late
+        min(life_pos) OVER (PARTITION BY worker, segment, part) >= life_judged / 2 AS late,
+        dense_rank() OVER (ORDER BY hash(worker), worker) % 2 AS worker_half
     FROM cut
 )
-SELECT win, endpoint, bool_and(late) AS late, count(*) AS n, sum(retained) AS kept
+SELECT
+    win, endpoint, bool_and(late) AS late,
+    CASE WHEN $by_worker THEN any_value(worker_half) ELSE bool_and(late)::INTEGER END AS half,
+    count(*) AS n, sum(retained) AS kept
 FROM windows
 WHERE hash(win) % $keep_one_in = 0
 GROUP BY win, endpoint;
