@@ -1,0 +1,264 @@
+"""Score fpmscope's verdicts on scenario runs against their planted truth.
+
+For each scenario directory (probe.log + truth.json), run `fpmscope leaks --format json` and
+`fpmscope workers --format json` (any fpmscope: the command is a parameter) and compare:
+
+- a suspect whose endpoint is a planted leak of >= 8 KiB/request on >= 3 % of traffic is a hit;
+- a suspect whose endpoint plants no leak (bounded caches included) is a false positive;
+- a suspect on a smaller planted leak counts neither way;
+- a planted leak of >= 8 KiB on >= 3 % that no suspect names is a miss;
+- each hit's estimate error is |estimate - truth| / truth;
+- where the planted leaks grow the workers by >= 2 KiB per request of the whole traffic, the
+  `leaks` headline must name a suspect or speak of the growth.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KiB = 1024
+MIN_LEAK_BYTES = 8 * KiB
+MIN_LEAK_SHARE = 0.03
+
+# The acceptance bars of issue 11.
+BAR_PRECISION = 0.95
+BAR_RECALL = 0.95
+BAR_MEDIAN_ERROR = 0.05
+BAR_WORST_ERROR = 0.25
+
+GROWTH_WORDS = re.compile(r"\b(grow|grows|grew|growing|growth|gains?)\b", re.IGNORECASE)
+
+
+@dataclass
+class ScenarioScore:
+    id: str
+    truth: dict[str, Any]
+    suspects: list[dict[str, Any]]
+    hits: list[tuple[str, int, float]] = field(default_factory=list)  # (endpoint, truth, estimate)
+    false_positives: list[str] = field(default_factory=list)
+    misses: list[tuple[str, int, float]] = field(default_factory=list)  # (endpoint, truth bytes, share)
+    small_found: list[str] = field(default_factory=list)
+    leaks_verdict: str = ""
+    workers_verdict: str = ""
+    growth_reported: bool | None = None  # None: growth below the bar, nothing to report
+    ranked_by_total: bool | None = None
+    error: str = ""
+
+    @property
+    def errors(self) -> list[float]:
+        return [abs(est - t) / t for _, t, est in self.hits]
+
+    @property
+    def no_leak(self) -> bool:
+        return bool(self.truth.get("no_leak"))
+
+
+def run_json(command: list[str], args: list[str]) -> dict[str, Any]:
+    proc = subprocess.run([*command, *args], capture_output=True, text=True, check=False, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join([*command, *args])} exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    data: dict[str, Any] = json.loads(proc.stdout)
+    return data
+
+
+def relevant(ep: dict[str, Any]) -> bool:
+    return bool(ep["leak_bytes_per_request"] >= MIN_LEAK_BYTES and ep["share"] >= MIN_LEAK_SHARE)
+
+
+def _truth_of(name: str, truth: dict[str, Any]) -> dict[str, Any] | None:
+    for ep in truth["endpoints"]:
+        if re.match(ep["regex"], name):
+            found: dict[str, Any] = ep
+            return found
+    return None
+
+
+def score_dir(directory: Path, command: list[str]) -> ScenarioScore:
+    truth = json.loads((directory / "truth.json").read_text())
+    log = str(directory / "probe.log")
+    sc = ScenarioScore(id=truth["id"], truth=truth, suspects=[])
+    try:
+        leaks = run_json(command, ["leaks", "--format", "json", log])
+        workers = run_json(command, ["workers", "--format", "json", log])
+    except (RuntimeError, json.JSONDecodeError, subprocess.TimeoutExpired) as exc:
+        sc.error = str(exc)
+        return sc
+    sc.suspects = list(leaks.get("suspects", []))
+    sc.leaks_verdict = str(leaks.get("verdict", ""))
+    sc.workers_verdict = str(workers.get("verdict", ""))
+    # Several names may map to one planted endpoint (e.g. one per slug): merge them, weighted
+    # by requests, before judging.
+    found: dict[str, list[dict[str, Any]]] = {}
+    for s in sc.suspects:
+        ep = _truth_of(str(s["endpoint"]), truth)
+        if ep is None or not ep["leak"]:
+            sc.false_positives.append(str(s["endpoint"]))
+        elif not relevant(ep):
+            sc.small_found.append(str(s["endpoint"]))
+        else:
+            found.setdefault(ep["endpoint"], []).append(s)
+    for ep in truth["endpoints"]:
+        if not relevant(ep):
+            continue
+        items = found.get(ep["endpoint"])
+        if not items:
+            sc.misses.append((ep["endpoint"], ep["leak_bytes_per_request"], ep["share"]))
+            continue
+        n = sum(int(i["requests"]) for i in items) or 1
+        est = sum(float(i["retained_bytes_per_request"]) * int(i["requests"]) for i in items) / n
+        sc.hits.append((ep["endpoint"], ep["leak_bytes_per_request"], est))
+    if truth.get("growth_headline_expected"):
+        sc.growth_reported = bool(sc.suspects) or bool(GROWTH_WORDS.search(sc.leaks_verdict))
+    planted = sorted(
+        (e for e in truth["endpoints"] if e["leak"]), key=lambda e: -e["leak_bytes_per_request"] * e["requests"]
+    )
+    if len(planted) > 1 and not sc.misses and not sc.false_positives:
+        order = []
+        for s in sc.suspects:
+            ep = _truth_of(str(s["endpoint"]), truth)
+            if ep is not None and ep["endpoint"] not in order:
+                order.append(ep["endpoint"])
+        sc.ranked_by_total = order == [e["endpoint"] for e in planted if e["endpoint"] in order]
+    return sc
+
+
+@dataclass
+class Totals:
+    scenarios: int
+    hits: int
+    false_positives: int
+    misses: int
+    errors: list[float]
+    no_leak_scenarios: int
+    no_leak_with_suspects: int
+    growth_expected: int
+    growth_unreported: int
+    failed_runs: int
+
+    @property
+    def precision(self) -> float:
+        return self.hits / (self.hits + self.false_positives) if self.hits + self.false_positives else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.hits / (self.hits + self.misses) if self.hits + self.misses else 1.0
+
+    @property
+    def median_error(self) -> float:
+        return statistics.median(self.errors) if self.errors else 0.0
+
+    @property
+    def worst_error(self) -> float:
+        return max(self.errors, default=0.0)
+
+    def bars(self) -> dict[str, bool]:
+        return {
+            f"precision >= {BAR_PRECISION}": self.precision >= BAR_PRECISION,
+            f"recall >= {BAR_RECALL}": self.recall >= BAR_RECALL,
+            f"median error <= {BAR_MEDIAN_ERROR:.0%}": self.median_error <= BAR_MEDIAN_ERROR,
+            f"worst error <= {BAR_WORST_ERROR:.0%}": self.worst_error <= BAR_WORST_ERROR,
+            "no suspect where nothing leaks": self.no_leak_with_suspects == 0,
+            "growth >= 2 KiB/request reported": self.growth_unreported == 0,
+            "every run scored": self.failed_runs == 0,
+        }
+
+
+def totals(scores: list[ScenarioScore]) -> Totals:
+    return Totals(
+        scenarios=len(scores),
+        hits=sum(len(s.hits) for s in scores),
+        false_positives=sum(len(s.false_positives) for s in scores),
+        misses=sum(len(s.misses) for s in scores),
+        errors=[e for s in scores for e in s.errors],
+        no_leak_scenarios=sum(s.no_leak for s in scores),
+        no_leak_with_suspects=sum(1 for s in scores if s.no_leak and s.suspects),
+        growth_expected=sum(1 for s in scores if s.growth_reported is not None),
+        growth_unreported=sum(1 for s in scores if s.growth_reported is False),
+        failed_runs=sum(1 for s in scores if s.error),
+    )
+
+
+def _kib(n: float) -> str:
+    return f"{n / KiB:.0f}K" if abs(n) >= 10 * KiB else f"{n / KiB:.1f}K"
+
+
+def _pool(t: dict[str, Any]) -> str:
+    pm = f"{t['workers']}w {t['pm']}"
+    if t.get("max_requests"):
+        pm += f" mr{t['max_requests']}"
+    return pm
+
+
+def markdown(scores: list[ScenarioScore]) -> str:
+    lines = [
+        "| scenario | app | pool | c | planted leaks (size@share) | hits (est/truth) | false suspects | misses | "
+        "growth/req | headline | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in scores:
+        t = s.truth
+        planted = ", ".join(
+            f"{_kib(e['leak_bytes_per_request'])}@{e['share']:.0%}" for e in t["endpoints"] if e["leak"]
+        )
+        hits = ", ".join(f"{_kib(est)}/{_kib(tr)}" for _, tr, est in s.hits)
+        fps = ", ".join(f"`{f}`" for f in s.false_positives)
+        misses = ", ".join(f"`{m}` {_kib(b)}@{sh:.0%}" for m, b, sh in s.misses)
+        headline = {None: "-", True: "ok", False: "**silent**"}[s.growth_reported]
+        notes = []
+        if s.error:
+            notes.append(f"ERROR {s.error[:80]}")
+        if t.get("glibc_env"):
+            notes.append(" ".join(f"{k}={v}" for k, v in sorted(t["glibc_env"].items())))
+        if t.get("failed_requests"):
+            notes.append(f"{t['failed_requests']} failed requests")
+        if s.ranked_by_total is False:
+            notes.append("ranking differs from total")
+        if any(e["bounded_cache"] for e in t["endpoints"]):
+            notes.append("bounded cache")
+        if not t.get("opcache", True):
+            notes.append("opcache off")
+        lines.append(
+            f"| {s.id} | {t['layout']} | {_pool(t)} | {t['concurrency']} | {planted or 'none'} | {hits or '-'} | "
+            f"{fps or '-'} | {misses or '-'} | {_kib(t['planted_growth_bytes_per_request'])} | {headline} | "
+            f"{'; '.join(notes)} |"
+        )
+    tot = totals(scores)
+    lines += [
+        "",
+        f"Scenarios: {tot.scenarios} ({tot.no_leak_scenarios} without any leak). "
+        f"Leaks >= 8 KiB/request on >= 3 % of traffic: {tot.hits} found, {tot.misses} missed; "
+        f"{tot.false_positives} false suspects.",
+        "",
+        "| measure | value | bar | pass |",
+        "|---|---|---|---|",
+        f"| precision | {tot.precision:.3f} | >= {BAR_PRECISION} | {_yes(tot.precision >= BAR_PRECISION)} |",
+        f"| recall | {tot.recall:.3f} | >= {BAR_RECALL} | {_yes(tot.recall >= BAR_RECALL)} |",
+        f"| median estimate error | {tot.median_error:.1%} | <= {BAR_MEDIAN_ERROR:.0%} | "
+        f"{_yes(tot.median_error <= BAR_MEDIAN_ERROR)} |",
+        f"| worst estimate error | {tot.worst_error:.1%} | <= {BAR_WORST_ERROR:.0%} | "
+        f"{_yes(tot.worst_error <= BAR_WORST_ERROR)} |",
+        f"| no-leak scenarios with a suspect | {tot.no_leak_with_suspects} of {tot.no_leak_scenarios} | 0 | "
+        f"{_yes(tot.no_leak_with_suspects == 0)} |",
+        f"| growth >= 2 KiB/request not in the headline | {tot.growth_unreported} of {tot.growth_expected} | 0 | "
+        f"{_yes(tot.growth_unreported == 0)} |",
+        f"| runs fpmscope failed on | {tot.failed_runs} | 0 | {_yes(tot.failed_runs == 0)} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def scenario_dirs(root: Path) -> list[Path]:
+    """Finished scenario directories under `root` (or `root` itself), shop first."""
+    if (root / "truth.json").exists():
+        return [root]
+    dirs = [d for d in root.iterdir() if d.is_dir() and (d / "truth.json").exists()]
+    return sorted(dirs, key=lambda d: (d.name != "shop", d.name))
