@@ -38,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{sc['id']}: kept (already run)", flush=True)
             continue
         started = time.monotonic()
-        truth = runner.run(sc, target)
+        try:
+            truth = runner.run(sc, target)
+        except runner.RunError as exc:
+            print(f"{sc['id']}: FAILED {exc}", flush=True)
+            continue
         print(
             f"{sc['id']}: {truth['requests']} requests, {truth['failed_requests']} failed, "
             f"{sum(e['leak'] for e in truth['endpoints'])} leaks, {time.monotonic() - started:.0f} s -> {target}",

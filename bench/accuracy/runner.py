@@ -29,6 +29,10 @@ Request = tuple[int, str, str]  # (endpoint index, method, path)
 GROWTH_HEADLINE_BYTES = 2 * KiB
 
 
+class RunError(Exception):
+    """A scenario run that cannot be trusted (servers died, requests failed)."""
+
+
 def requests_for(scenario: Scenario) -> list[Request]:
     """The scenario's request sequence, reproducible from its seed and index."""
     rng = random.Random(f"traffic:{scenario['seed']}:{scenario['index']}:{scenario['id']}")
@@ -124,6 +128,9 @@ def truth_for(scenario: Scenario, requests: list[Request], statuses: list[int], 
                 "bounded_cache": bool(caches),
                 "cache": caches[0] if caches else None,
                 "cache_entries_per_worker": fills,
+                # Worker lives whose FFI cache reached its cap (it stopped growing), of those
+                # that served the endpoint. A PCRE cache's fill is not observable from PHP.
+                "cache_full_workers": _full(caches, fills),
                 "requests": counts[i],
                 "share": share,
                 "ingredients": [g["kind"] for g in ep["ingredients"]],
@@ -147,6 +154,13 @@ def truth_for(scenario: Scenario, requests: list[Request], statuses: list[int], 
     }
 
 
+def _full(caches: list[dict[str, Any]], fills: dict[str, int]) -> list[int] | None:
+    ffi = [g for g in caches if g["kind"] == "ffi_cache"]
+    if not ffi:
+        return None
+    return [sum(1 for n in fills.values() if n >= ffi[0]["cap"]), len(fills)]
+
+
 def _cache_fills(state: Path, slug: str) -> dict[str, int]:
     """Entries each worker's bounded FFI cache ended with (`pid-starttime` -> count)."""
     out = {}
@@ -168,6 +182,9 @@ def run(scenario: Scenario, out: Path) -> dict[str, Any]:
         with stack.running(cfg, work / "servers") as servers:
             statuses = drive(servers.url, requests, scenario["concurrency"])
         elapsed = time.monotonic() - started
+        failed = sum(1 for s in statuses if s != 200)
+        if failed > len(statuses) // 100:
+            raise RunError(f"{scenario['id']}: {failed} of {len(statuses)} requests failed; nothing written")
         truth = truth_for(scenario, requests, statuses, state)
         staging = out.with_name(out.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)

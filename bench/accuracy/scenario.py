@@ -148,10 +148,11 @@ def draw(seed: int, index: int = 1, requests: int | None = None) -> Scenario:
             cache_slots -= 1
             if rng.random() < 0.6:
                 # Fills until `cap` distinct keys per worker, then never allocates again. The cap
-                # is drawn so that the cache fills within the run on an average worker.
-                per_worker = max(1.0, (requests or 3000) * shares[i] / workers)
-                cap = max(2, round(per_worker * rng.uniform(0.1, 0.4)))
-                ingredients.append({"kind": "ffi_cache", "entry_bytes": _kib(rng, 4, 64), "cap": cap})
+                # is drawn so that the cache fills within an average worker's life (recycling
+                # included): a cache that never fills is, for the run, a leak.
+                # The cap is set below, once pm.max_requests is drawn.
+                fill = rng.uniform(0.1, 0.4)
+                ingredients.append({"kind": "ffi_cache", "entry_bytes": _kib(rng, 4, 64), "cap": fill})
             else:
                 ingredients.append({"kind": "pcre_cache", "keys": rng.randint(20, 200)})
         if rng.random() < 0.3:
@@ -172,6 +173,14 @@ def draw(seed: int, index: int = 1, requests: int | None = None) -> Scenario:
 
     pm = rng.choice(("static", "dynamic", "ondemand"))
     env = {k: rng.choice(v) for k, v in TUNABLES.items() if rng.random() < 0.3}
+    max_requests = rng.choice((0, 0, 0, rng.randint(50, 500)))
+    life = (requests or 3000) / workers
+    if max_requests:
+        life = min(life, max_requests)
+    for endpoint in endpoints:
+        for g in endpoint["ingredients"]:
+            if g["kind"] == "ffi_cache":
+                g["cap"] = max(2, round(max(1.0, life * endpoint["share"]) * g["cap"]))
     return {
         "id": f"s{seed}-{index:03d}",
         "seed": seed,
@@ -179,7 +188,7 @@ def draw(seed: int, index: int = 1, requests: int | None = None) -> Scenario:
         "layout": layout,
         "workers": workers,
         "pm": pm,
-        "max_requests": rng.choice((0, 0, 0, rng.randint(50, 500))),
+        "max_requests": max_requests,
         "process_env": env,
         "concurrency": rng.randint(1, 32),
         "opcache": rng.random() < 0.7,
