@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fpmscope.records import RECORD_FIELDS
+
 KiB = 1024
 MIN_LEAK_BYTES = 8 * KiB
 MIN_LEAK_SHARE = 0.03
@@ -43,6 +45,8 @@ class ScenarioScore:
     hits: list[tuple[str, int, float]] = field(default_factory=list)  # (endpoint, truth, estimate)
     false_positives: list[str] = field(default_factory=list)
     misses: list[tuple[str, int, float]] = field(default_factory=list)  # (endpoint, truth bytes, share)
+    # What fpmscope estimated for each missed endpoint (request-weighted over its names), if listed.
+    missed_estimates: dict[str, float] = field(default_factory=dict)
     small_found: list[str] = field(default_factory=list)
     # Suspects on a bounded cache that never filled in most worker lives: for this run it was
     # indistinguishable from a leak, so it counts neither way.
@@ -51,6 +55,8 @@ class ScenarioScore:
     workers_verdict: str = ""
     growth_reported: bool | None = None  # None: growth below the bar, nothing to report
     ranked_by_total: bool | None = None
+    measured_growth: float = 0.0
+    planted_growth: float = 0.0
     error: str = ""
 
     @property
@@ -82,6 +88,44 @@ def _truth_of(name: str, truth: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def pool_growth(directory: Path, truth: dict[str, Any], skip: int = 5) -> tuple[float, float]:
+    """(measured, planted) bytes over every worker life, from request `skip` to its last request.
+
+    Measured is the rise of the worker's private anonymous memory between those two request
+    starts; planted is the leak bytes of the requests served in between. A check that the
+    planted leaks are resident, independent of fpmscope (worker lives are split on pid change or
+    when the worker's CPU counter goes back)."""
+    fields = [name for name, _ in RECORD_FIELDS]
+    col = {name: i + 1 for i, name in enumerate(fields)}
+    regexes = [(re.compile(e["regex"]), int(e["leak_bytes_per_request"])) for e in truth["endpoints"]]
+    lives: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    generation: dict[str, int] = {}
+    last_cpu: dict[str, int] = {}
+    for line in (directory / "probe.log").read_text(errors="replace").splitlines():
+        f = line.split("\t")
+        if len(f) != len(fields) + 1 or not f[col["anon_start"]]:
+            continue
+        pid, cpu = f[col["pid"]], int(f[col["worker_cpu_us"]] or 0)
+        if cpu < last_cpu.get(pid, -1):
+            generation[pid] = generation.get(pid, 0) + 1
+        last_cpu[pid] = cpu
+        name = f"{f[col['method']]} {f[col['uri']]}"
+        leak = next((b for rx, b in regexes if rx.match(name)), 0)
+        lives.setdefault((pid, generation.get(pid, 0)), []).append((int(f[col["anon_start"]]), leak))
+    measured = planted = 0.0
+    for reqs in lives.values():
+        if len(reqs) <= skip + 1:
+            continue
+        measured += reqs[-1][0] - reqs[skip][0]
+        planted += sum(leak for _, leak in reqs[skip:-1])
+    return measured, planted
+
+
+def _weighted(items: list[dict[str, Any]]) -> float:
+    n = sum(int(i["requests"]) for i in items) or 1
+    return sum(float(i["retained_bytes_per_request"] or 0) * int(i["requests"]) for i in items) / n
+
+
 def _unfilled(ep: dict[str, Any]) -> bool:
     full = ep.get("cache_full_workers")
     return full is not None and int(full[0]) * 2 < int(full[1])
@@ -91,6 +135,7 @@ def score_dir(directory: Path, command: list[str]) -> ScenarioScore:
     truth = json.loads((directory / "truth.json").read_text())
     log = str(directory / "probe.log")
     sc = ScenarioScore(id=truth["id"], truth=truth, suspects=[])
+    sc.measured_growth, sc.planted_growth = pool_growth(directory, truth)
     try:
         leaks = run_json(command, ["leaks", "--format", "json", log])
         workers = run_json(command, ["workers", "--format", "json", log])
@@ -98,6 +143,11 @@ def score_dir(directory: Path, command: list[str]) -> ScenarioScore:
         sc.error = str(exc)
         return sc
     sc.suspects = list(leaks.get("suspects", []))
+    listed: dict[str, list[dict[str, Any]]] = {}
+    for item in leaks.get("endpoints", []):
+        ep = _truth_of(str(item["endpoint"]), truth)
+        if ep is not None:
+            listed.setdefault(ep["endpoint"], []).append(item)
     sc.leaks_verdict = str(leaks.get("verdict", ""))
     sc.workers_verdict = str(workers.get("verdict", ""))
     # Several names may map to one planted endpoint (e.g. one per slug): merge them, weighted
@@ -119,10 +169,10 @@ def score_dir(directory: Path, command: list[str]) -> ScenarioScore:
         items = found.get(ep["endpoint"])
         if not items:
             sc.misses.append((ep["endpoint"], ep["leak_bytes_per_request"], ep["share"]))
+            if ep["endpoint"] in listed:
+                sc.missed_estimates[ep["endpoint"]] = _weighted(listed[ep["endpoint"]])
             continue
-        n = sum(int(i["requests"]) for i in items) or 1
-        est = sum(float(i["retained_bytes_per_request"]) * int(i["requests"]) for i in items) / n
-        sc.hits.append((ep["endpoint"], ep["leak_bytes_per_request"], est))
+        sc.hits.append((ep["endpoint"], ep["leak_bytes_per_request"], _weighted(items)))
     if truth.get("growth_headline_expected"):
         sc.growth_reported = bool(sc.suspects) or bool(GROWTH_WORDS.search(sc.leaks_verdict))
     planted = sorted(
@@ -198,6 +248,10 @@ def _kib(n: float) -> str:
     return f"{n / KiB:.0f}K" if abs(n) >= 10 * KiB else f"{n / KiB:.1f}K"
 
 
+def _mib(n: float) -> str:
+    return f"{n / 1024 / KiB:.0f}M"
+
+
 def _pool(t: dict[str, Any]) -> str:
     pm = f"{t['workers']}w {t['pm']}"
     if t.get("max_requests"):
@@ -208,8 +262,8 @@ def _pool(t: dict[str, Any]) -> str:
 def markdown(scores: list[ScenarioScore]) -> str:
     lines = [
         "| scenario | app | pool | c | planted leaks (size@share) | hits (est/truth) | false suspects | misses | "
-        "growth/req | headline | notes |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "growth/req | pool grew (measured/planted) | headline | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in scores:
         t = s.truth
@@ -218,7 +272,10 @@ def markdown(scores: list[ScenarioScore]) -> str:
         )
         hits = ", ".join(f"{_kib(est)}/{_kib(tr)}" for _, tr, est in s.hits)
         fps = ", ".join(f"`{f}`" for f in s.false_positives)
-        misses = ", ".join(f"`{m}` {_kib(b)}@{sh:.0%}" for m, b, sh in s.misses)
+        misses = ", ".join(
+            f"`{m}` {_kib(b)}@{sh:.0%}" + (f" (est {_kib(s.missed_estimates[m])})" if m in s.missed_estimates else "")
+            for m, b, sh in s.misses
+        )
         headline = {None: "-", True: "ok", False: "**silent**"}[s.growth_reported]
         notes = []
         if s.error:
@@ -227,6 +284,8 @@ def markdown(scores: list[ScenarioScore]) -> str:
             notes.append(" ".join(f"{k}={v}" for k, v in sorted(t["glibc_env"].items())))
         if t.get("failed_requests"):
             notes.append(f"{t['failed_requests']} failed requests")
+        if s.growth_reported is not None and not GROWTH_WORDS.search(s.workers_verdict):
+            notes.append("workers verdict silent on growth")
         if s.unfilled_cache:
             notes.append("suspect on a cache that did not fill: " + ", ".join(s.unfilled_cache))
         if s.small_found:
@@ -239,7 +298,9 @@ def markdown(scores: list[ScenarioScore]) -> str:
             notes.append("opcache off")
         lines.append(
             f"| {s.id} | {t['layout']} | {_pool(t)} | {t['concurrency']} | {planted or 'none'} | {hits or '-'} | "
-            f"{fps or '-'} | {misses or '-'} | {_kib(t['planted_growth_bytes_per_request'])} | {headline} | "
+            f"{fps or '-'} | {misses or '-'} | {_kib(t['planted_growth_bytes_per_request'])} | "
+            f"{_mib(s.measured_growth)}/{_mib(s.planted_growth)} | "
+            f"{headline} | "
             f"{'; '.join(notes)} |"
         )
     tot = totals(scores)
