@@ -60,21 +60,24 @@ def drive(base_url: str, requests: list[Request], concurrency: int) -> list[int]
 
     def send(req: Request) -> int:
         _, method, path = req
-        conn = getattr(local, "conn", None)
-        if conn is None:
-            conn = local.conn = http.client.HTTPConnection(host, int(port), timeout=120)
-            opened.append(conn)
         body = b"qty=1" if method == "POST" else None
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            resp.read()
-        except (http.client.HTTPException, OSError):
-            conn.close()
-            local.conn = None
-            return 0
-        return resp.status
+        # A keep-alive connection nginx closed meanwhile fails before reaching PHP: retry once.
+        for _attempt in range(2):
+            conn = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = http.client.HTTPConnection(host, int(port), timeout=120)
+                opened.append(conn)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                local.conn = None
+                continue
+            return resp.status
+        return 0
 
     try:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -108,9 +111,10 @@ def stack_config(scenario: Scenario, docroot: Path, state: Path) -> stack.StackC
 def truth_for(scenario: Scenario, requests: list[Request], statuses: list[int], state: Path) -> dict[str, Any]:
     """Ground truth from the recipe and the traffic actually sent (never from the probe log)."""
     counts = [0] * len(scenario["endpoints"])
-    for i, _, _ in requests:
-        counts[i] += 1
-    total = len(requests)
+    for (i, _, _), status in zip(requests, statuses, strict=True):
+        if status == 200:  # only requests PHP served count
+            counts[i] += 1
+    total = sum(counts)
     endpoints = []
     growth = 0.0
     for i, ep in enumerate(scenario["endpoints"]):
@@ -141,6 +145,7 @@ def truth_for(scenario: Scenario, requests: list[Request], statuses: list[int], 
         "no_leak": all(not e["leak"] for e in endpoints),
         "requests": total,
         "failed_requests": sum(1 for s in statuses if s != 200),
+        "sent_requests": len(requests),
         "planted_growth_bytes_per_request": growth,
         "growth_headline_expected": growth >= GROWTH_HEADLINE_BYTES,
         "workers": scenario["workers"],
