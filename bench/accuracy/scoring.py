@@ -249,7 +249,7 @@ def _kib(n: float) -> str:
 
 
 def _mib(n: float) -> str:
-    return f"{n / 1024 / KiB:.0f}M"
+    return f"{n / 1024 / KiB:.1f}M"
 
 
 def _pool(t: dict[str, Any]) -> str:
@@ -335,5 +335,14 @@ def scenario_dirs(root: Path) -> list[Path]:
     """Finished scenario directories under `root` (or `root` itself), shop first."""
     if (root / "truth.json").exists():
         return [root]
-    dirs = [d for d in root.iterdir() if d.is_dir() and (d / "truth.json").exists()]
+    dirs = [d for d in root.iterdir() if d.is_dir() and _ours(d / "truth.json")]
     return sorted(dirs, key=lambda d: (d.name != "shop", d.name))
+
+
+def _ours(truth: Path) -> bool:
+    """A truth.json written by this suite (other runs may share the directory)."""
+    try:
+        data = json.loads(truth.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "id" in data and "endpoints" in data
