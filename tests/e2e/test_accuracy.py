@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
-from bench.accuracy import runner, scenario, scoring
+from bench.accuracy import phpapp, runner, scenario, scoring
+
+from fpmscope.demo import stack
 
 # Drawn from seed 1 at 800 requests: s1-012 plants nothing (7 workers, pm dynamic, opcache
 # off, native transients); s1-030 is per-script on pm ondemand with three leaks, two PCRE caches
@@ -80,3 +83,56 @@ def test_truth_is_written_as_json_next_to_the_logs(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "one" / "truth.json").read_text()) == truth
     assert (tmp_path / "one" / "probe.log").stat().st_size > 0
     assert (tmp_path / "one" / "access.log").stat().st_size > 0
+
+
+MALLINFO_PHP = """<?php
+$c = FFI::cdef('struct mi { size_t arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks,
+keepcost; }; struct mi mallinfo2(void); void *malloc(size_t n); void free(void *p);', 'libc.so.6');
+$before = $c->mallinfo2()->hblks;
+$p = $c->malloc(200 * 1024);
+$mmapped = $c->mallinfo2()->hblks - $before;
+$c->free($p);
+echo $mmapped, ' ', getenv('MALLOC_MMAP_THRESHOLD_') ?: '-', "\\n";
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [("pool", "1 1048576"), ("process", "0 -")],
+)
+def test_glibc_tunables_take_effect_only_in_php_fpm_own_environment(tmp_path: Path, where: str, expected: str) -> None:
+    """What docs/accuracy.md says: pool env[...] reaches getenv() but not malloc, which read its
+    tunables when the master started; the master's environment reaches malloc."""
+    docroot = tmp_path / "www"
+    docroot.mkdir()
+    (docroot / "check.php").write_text(MALLINFO_PHP)
+    setting = {"MALLOC_MMAP_THRESHOLD_": str(1024 * 1024)}
+    cfg = stack.StackConfig(
+        docroot=docroot,
+        workers=1,
+        admin_values={"ffi.enable": "1"},
+        env=setting if where == "pool" else {},
+        process_env=setting if where == "process" else {},
+    )
+    with stack.running(cfg, tmp_path / "servers") as servers:
+        body = urllib.request.urlopen(servers.url + "/check.php", timeout=30).read().decode().strip()
+    assert body == expected
+
+
+def test_a_static_array_starts_empty_on_every_request(tmp_path: Path) -> None:
+    """Why the suite has no Zend-heap leak: PHP-FPM frees statics with the request."""
+    recipe = {
+        "endpoints": [
+            {
+                "method": "GET",
+                "template": "/memo/{id}",
+                "share": 1.0,
+                "ingredients": [{"kind": "zend_static", "items": 500}],
+            }
+        ]
+    }
+    docroot = phpapp.write_app(recipe, tmp_path / "www")
+    cfg = stack.StackConfig(docroot=docroot, workers=1)
+    with stack.running(cfg, tmp_path / "servers") as servers:
+        bodies = [urllib.request.urlopen(f"{servers.url}/memo/{i}", timeout=30).read().decode() for i in range(5)]
+    assert all(b.strip().endswith("static=500") for b in bodies), bodies
