@@ -327,6 +327,50 @@ def markdown(scores: list[ScenarioScore]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def as_json(scores: list[ScenarioScore]) -> dict[str, Any]:
+    """Per-scenario results and totals, for programs."""
+    tot = totals(scores)
+    return {
+        "scenarios": [
+            {
+                "id": s.id,
+                "no_leak": s.no_leak,
+                "hits": [{"endpoint": e, "truth": t, "estimate": est} for e, t, est in s.hits],
+                "false_positives": s.false_positives,
+                "misses": [
+                    {"endpoint": e, "truth": b, "share": sh, "estimate": s.missed_estimates.get(e)}
+                    for e, b, sh in s.misses
+                ],
+                "small_found": s.small_found,
+                "unfilled_cache": s.unfilled_cache,
+                "growth_reported": s.growth_reported,
+                "ranked_by_total": s.ranked_by_total,
+                "leaks_verdict": s.leaks_verdict,
+                "workers_verdict": s.workers_verdict,
+                "measured_growth_bytes": s.measured_growth,
+                "planted_growth_bytes": s.planted_growth,
+                "error": s.error,
+            }
+            for s in scores
+        ],
+        "totals": {
+            "scenarios": tot.scenarios,
+            "hits": tot.hits,
+            "false_positives": tot.false_positives,
+            "misses": tot.misses,
+            "precision": tot.precision,
+            "recall": tot.recall,
+            "median_error": tot.median_error,
+            "worst_error": tot.worst_error,
+            "no_leak_scenarios": tot.no_leak_scenarios,
+            "no_leak_with_suspects": tot.no_leak_with_suspects,
+            "growth_expected": tot.growth_expected,
+            "growth_unreported": tot.growth_unreported,
+            "bars": tot.bars(),
+        },
+    }
+
+
 def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
