@@ -55,6 +55,7 @@ class ScenarioScore:
     workers_verdict: str = ""
     growth_reported: bool | None = None  # None: growth below the bar, nothing to report
     ranked_by_total: bool | None = None
+    recipe: dict[str, Any] | None = None  # scenario.json, when next to truth.json
     measured_growth: float = 0.0
     planted_growth: float = 0.0
     error: str = ""
@@ -135,6 +136,9 @@ def score_dir(directory: Path, command: list[str]) -> ScenarioScore:
     truth = json.loads((directory / "truth.json").read_text())
     log = str(directory / "probe.log")
     sc = ScenarioScore(id=truth["id"], truth=truth, suspects=[])
+    recipe = directory / "scenario.json"
+    if recipe.exists():
+        sc.recipe = json.loads(recipe.read_text())
     sc.measured_growth, sc.planted_growth = pool_growth(directory, truth)
     try:
         leaks = run_json(command, ["leaks", "--format", "json", log])
@@ -248,6 +252,29 @@ def _kib(n: float) -> str:
     return f"{n / KiB:.0f}K" if abs(n) >= 10 * KiB else f"{n / KiB:.1f}K"
 
 
+def _what(name: str, truth: dict[str, Any], recipe: dict[str, Any] | None) -> str:
+    """What the endpoint a false suspect names planted, e.g. ` [native_transient 1.1M]`."""
+    ep = _truth_of(name, truth)
+    if ep is None:
+        return " [not in truth]"
+    ingredients: list[dict[str, Any]] = [{"kind": k} for k in ep.get("ingredients", [])]
+    for e in (recipe or {}).get("endpoints", []):
+        if f"{e['method']} {e['template']}" == ep["endpoint"]:
+            ingredients = e["ingredients"]
+    parts = []
+    for g in ingredients:
+        if g["kind"] == "includes":
+            continue
+        size = g.get("bytes") or g.get("entry_bytes")
+        if g.get("mb"):
+            parts.append(f"{g['kind']} {g['mb']}M")
+        elif size:
+            parts.append(f"{g['kind']} {_kib(size) if size < 1024 * KiB else _mib(size)}")
+        else:
+            parts.append(g["kind"])
+    return f" [{', '.join(parts)}]" if parts else " [nothing]"
+
+
 def _mib(n: float) -> str:
     return f"{n / 1024 / KiB:.1f}M"
 
@@ -271,7 +298,7 @@ def markdown(scores: list[ScenarioScore]) -> str:
             f"{_kib(e['leak_bytes_per_request'])}@{e['share']:.0%}" for e in t["endpoints"] if e["leak"]
         )
         hits = ", ".join(f"{_kib(est)}/{_kib(tr)}" for _, tr, est in s.hits)
-        fps = ", ".join(f"`{f}`" for f in s.false_positives)
+        fps = ", ".join(f"`{f}`{_what(f, t, s.recipe)}" for f in s.false_positives)
         misses = ", ".join(
             f"`{m}` {_kib(b)}@{sh:.0%}" + (f" (est {_kib(s.missed_estimates[m])})" if m in s.missed_estimates else "")
             for m, b, sh in s.misses
