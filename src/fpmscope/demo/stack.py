@@ -53,10 +53,15 @@ def free_port() -> int:
 class StackConfig:
     docroot: Path
     workers: int = 4
+    # Process manager: "static", "dynamic" or "ondemand" (their pm.* settings derive from `workers`).
+    pm: str = "static"
     probe: Path | None = None
     pool: str = "demo"
     admin_values: Mapping[str, str] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
+    # Extra environment of the php-fpm process itself. Pool `env[...]` only reaches PHP's getenv();
+    # what the C library reads at process start (GLIBC_TUNABLES, MALLOC_*_) must be set here.
+    process_env: Mapping[str, str] = field(default_factory=dict)
     # Extra pool directives, e.g. {"pm.max_requests": "40"}.
     pool_settings: Mapping[str, str] = field(default_factory=dict)
     # Where the probe writes; default `<root>/probe.log`.
@@ -113,6 +118,15 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, log: Path) -
     raise FpmscopeError(f"{what} did not listen on 127.0.0.1:{port} within 15 s")
 
 
+def _pm_lines(cfg: StackConfig) -> list[str]:
+    if cfg.pm == "dynamic":
+        spare = max(1, cfg.workers // 2)
+        return [f"pm.start_servers = {spare}", "pm.min_spare_servers = 1", f"pm.max_spare_servers = {spare}"]
+    if cfg.pm == "ondemand":
+        return ["pm.process_idle_timeout = 10s"]
+    return []
+
+
 def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str:
     lines = [
         "[global]",
@@ -125,8 +139,9 @@ def _fpm_config(cfg: StackConfig, root: Path, port: int, probe_log: Path) -> str
         "",
         f"[{cfg.pool}]",
         f"listen = 127.0.0.1:{port}",
-        "pm = static",
+        f"pm = {cfg.pm}",
         f"pm.max_children = {cfg.workers}",
+        *_pm_lines(cfg),
         "pm.status_path = /fpm-status",
         "catch_workers_output = yes",
         "clear_env = yes",
@@ -221,7 +236,8 @@ def start(cfg: StackConfig, root: Path) -> Stack:
         fpm_cmd.append("-R")
     out = open(root / "servers.out", "ab")  # noqa: SIM115 - kept open for the children
     try:
-        fpm = subprocess.Popen(fpm_cmd, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
+        environ = {**os.environ, **cfg.process_env} if cfg.process_env else None
+        fpm = subprocess.Popen(fpm_cmd, stdout=out, stderr=out, stdin=subprocess.DEVNULL, env=environ)
         stack.processes.append(("php-fpm", fpm))
         _wait_port(fpm_port, fpm, "php-fpm", stack.fpm_log)
         nginx = subprocess.Popen(
