@@ -158,8 +158,8 @@ def plan(site: Site, n: int, seed: int) -> list[Request]:
         return Request("recentchanges", LEAK_PATH)
 
     def feed() -> Request:
-        # The canonical feed address (the pretty one redirects here); the plant skips feeds.
-        return Request("feed", "/index.php?title=Special:RecentChanges&feed=atom")
+        # Where Special:RecentChanges?feed=atom redirects to; the plant does not run there.
+        return Request("feed", "/api.php?action=feedrecentchanges&feedformat=atom&days=7&limit=50")
 
     def special() -> Request:
         page = rng.choice(["AllPages", "Categories", "Statistics", "Version", "SpecialPages"])

@@ -172,8 +172,10 @@ def populate(url: str, posts: int = 30) -> Content:
         rpc.wp.newPost(1, ADMIN[0], ADMIN[1], {"post_title": page, "post_type": "page", "post_status": "publish"})
     cookie = login(url)
     (dash,) = driver.send(url, [Request("admin", "/wp-admin/index.php", headers={"Cookie": cookie})], 1)
-    found = re.search(rb'heartbeatSettings = \{"nonce":"([0-9a-f]+)"', dash.body)
-    nonce = found.group(1).decode() if found else ""
+    found = re.search(rb'heartbeatSettings = \{[^}]*"nonce":"([0-9a-f]+)"', dash.body)
+    if found is None:
+        raise RuntimeError("no heartbeat nonce on the logged-in dashboard: is the admin logged in?")
+    nonce = found.group(1).decode()
     # Every post was published just now: their month's archive and the day's.
     months = [time.strftime("/%Y/%m/", time.gmtime()), time.strftime("/%Y/%m/%d/", time.gmtime())]
     return Content(slugs, ids, sorted(tags), months, cookie, nonce)
