@@ -150,3 +150,24 @@ def test_wordpress_planted_leak_is_found_at_its_size(wordpress_leak: Run) -> Non
 
 def test_wordpress_planted_leak_is_the_only_suspect(wordpress_leak: Run) -> None:
     check_nothing_else(wordpress_leak)
+
+
+def test_mediawiki_harness_smoke(tmp_path: Path) -> None:
+    """Always on (seconds, not minutes): the harness installs MediaWiki, serves a short mix
+    with the plant, the probe logs every PHP request under the names docs/realapps.md gives,
+    and the plant fires exactly on the HTML views of its page."""
+    with running_app("mediawiki", tmp_path, LEAK_BYTES, workers=2, concurrency=2) as app:
+        plan = app.plan(60, 3)
+        responses = app.drive(plan)
+    assert not [r.status for r in responses if r.status >= 500]
+    truth = app.truth()
+    leak = truth["leak"]
+    assert isinstance(leak, dict)
+    assert leak["calls"] == leak["requests_to_endpoint"] > 0
+    assert leak["bytes_total"] == leak["calls"] * LEAK_BYTES
+    access = app.servers.access_log.read_text().splitlines()
+    records = app.servers.probe_log.read_text().splitlines()
+    assert len(records) == len([line for line in access if not STATIC.search(line.split('"')[1])])
+    result = CliRunner().invoke(main, ["leaks", str(app.servers.probe_log), "--format", "json"])
+    names = {e["endpoint"] for e in json.loads(result.stdout)["endpoints"]}
+    assert {"GET /wiki/Special:RecentChanges", "GET /load.php", "GET /api.php", "GET /index.php"} <= names
