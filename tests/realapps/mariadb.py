@@ -52,19 +52,20 @@ def running(root: Path) -> Iterator[MariaDB]:
     sock = sockdir / "mysqld.sock"
     as_root = ["--user=root"] if os.geteuid() == 0 else []
     log = root / "mariadb.log"
-    subprocess.run(
-        [
-            _program("mariadb-install-db"),
-            "--no-defaults",
-            f"--datadir={datadir}",
-            "--auth-root-authentication-method=normal",
-            "--skip-test-db",
-            *as_root,
-        ],
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        check=True,
-    )
+    with log.open("ab") as out:
+        subprocess.run(
+            [
+                _program("mariadb-install-db"),
+                "--no-defaults",
+                f"--datadir={datadir}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                *as_root,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
     proc = subprocess.Popen(
         [
             _program("mariadbd"),

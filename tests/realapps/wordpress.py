@@ -135,7 +135,20 @@ def install(url: str, site: Site) -> None:
 
 def populate(url: str, posts: int = 30) -> Content:
     """Posts (with categories, tags, comments) and two pages through XML-RPC, then a login."""
-    rpc = xmlrpc.client.ServerProxy(f"{url}/xmlrpc.php")
+    with xmlrpc.client.ServerProxy(f"{url}/xmlrpc.php") as rpc:
+        slugs, ids, tags = _post_content(rpc, posts)
+    cookie = login(url)
+    (dash,) = driver.send(url, [Request("admin", "/wp-admin/index.php", headers={"Cookie": cookie})], 1)
+    found = re.search(rb'heartbeatSettings = \{[^}]*"nonce":"([0-9a-f]+)"', dash.body)
+    if found is None:
+        raise RuntimeError("no heartbeat nonce on the logged-in dashboard: is the admin logged in?")
+    nonce = found.group(1).decode()
+    # Every post was published just now: their month's archive and the day's.
+    months = [time.strftime("/%Y/%m/", time.gmtime()), time.strftime("/%Y/%m/%d/", time.gmtime())]
+    return Content(slugs, ids, sorted(tags), months, cookie, nonce)
+
+
+def _post_content(rpc: xmlrpc.client.ServerProxy, posts: int) -> tuple[list[str], list[int], set[str]]:
     slugs: list[str] = []
     ids: list[int] = []
     tags: set[str] = set()
@@ -170,15 +183,7 @@ def populate(url: str, posts: int = 30) -> Content:
             rpc.wp.newComment(1, ADMIN[0], ADMIN[1], post_id, {"content": f"comment {c} on {title}"})
     for page in ("About", "Contact"):
         rpc.wp.newPost(1, ADMIN[0], ADMIN[1], {"post_title": page, "post_type": "page", "post_status": "publish"})
-    cookie = login(url)
-    (dash,) = driver.send(url, [Request("admin", "/wp-admin/index.php", headers={"Cookie": cookie})], 1)
-    found = re.search(rb'heartbeatSettings = \{[^}]*"nonce":"([0-9a-f]+)"', dash.body)
-    if found is None:
-        raise RuntimeError("no heartbeat nonce on the logged-in dashboard: is the admin logged in?")
-    nonce = found.group(1).decode()
-    # Every post was published just now: their month's archive and the day's.
-    months = [time.strftime("/%Y/%m/", time.gmtime()), time.strftime("/%Y/%m/%d/", time.gmtime())]
-    return Content(slugs, ids, sorted(tags), months, cookie, nonce)
+    return slugs, ids, tags
 
 
 def login(url: str) -> str:
