@@ -88,15 +88,17 @@ def running_app(
     workers: int = 4,
     concurrency: int = 4,
     probe: bool = True,
+    pages: int = 30,
 ) -> Iterator[App]:
     """Install `name` under `root`, start it behind nginx + php-fpm (with the probe unless
-    `probe` is False), yield it; stop everything on exit. `leak_bytes` plants the leak."""
+    `probe` is False), yield it; stop everything on exit. `leak_bytes` plants the leak;
+    `pages` is how many wiki pages or blog posts the site starts with."""
     root.mkdir(parents=True, exist_ok=True)
     plant_log = root / "plant.log"
     common_env = {"FPMSCOPE_PLANT_LOG": str(plant_log)}
     admin = {"ffi.enable": "1", "memory_limit": "256M"}
     if name == "mediawiki":
-        site = mediawiki.install(root / "app", leak_bytes)
+        site = mediawiki.install(root / "app", leak_bytes, pages)
         cfg = stack.StackConfig(
             docroot=mediawiki.MW_ROOT,
             workers=workers,
@@ -132,7 +134,7 @@ def running_app(
             )
             with stack.running(cfg, root / "servers") as servers:
                 wordpress.install(servers.url, wp)
-                content = wordpress.populate(servers.url)
+                content = wordpress.populate(servers.url, pages)
                 _start_logs_afresh(servers, plant_log)
                 yield App(
                     name,

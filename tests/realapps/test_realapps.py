@@ -156,8 +156,8 @@ def test_mediawiki_harness_smoke(tmp_path: Path) -> None:
     """Always on (seconds, not minutes): the harness installs MediaWiki, serves a short mix
     with the plant, the probe logs every PHP request under the names docs/realapps.md gives,
     and the plant fires exactly on the HTML views of its page."""
-    with running_app("mediawiki", tmp_path, LEAK_BYTES, workers=2, concurrency=2) as app:
-        plan = app.plan(60, 3)
+    with running_app("mediawiki", tmp_path, LEAK_BYTES, workers=2, concurrency=2, pages=6) as app:
+        plan = app.plan(40, 3)
         responses = app.drive(plan)
     assert not [r.status for r in responses if r.status >= 500]
     truth = app.truth()
