@@ -2,9 +2,10 @@
 traffic, clean and with a planted native leak, and what fpmscope says about each run.
 
     .venv/bin/python bench/realapps.py [--apps mediawiki,wordpress] [--variants clean,leak]
-        [--requests 2400] [--workers 4] [--concurrency 4] [--leak-kib 48] [--out DIR]
+        [--requests 2400] [--workers 4] [--concurrency 4] [--leak-kib 48] [--seed 1]
+        [--out DIR] [--tag TAG]
 
-Each run leaves in DIR/realapps-<app>-<variant>/: probe.log, access.log, truth.json (what was
+Each run leaves in DIR/realapps-<app>-<variant>[-TAG]/: probe.log, access.log, truth.json (what was
 planted where, counted by the plant itself), leaks.txt/leaks.json and workers.txt (fpmscope's
 output). The last lines printed are one verdict per run against its truth.
 """
@@ -36,7 +37,7 @@ def fpmscope(*args: str) -> tuple[int, str]:
 
 def one_run(app_name: str, variant: str, args: argparse.Namespace, out: Path) -> str:
     leak = args.leak_kib * 1024 if variant == "leak" else None
-    dest = out / f"realapps-{app_name}-{variant}"
+    dest = out / f"realapps-{app_name}-{variant}{'-' + args.tag if args.tag else ''}"
     dest.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"fpmscope-{app_name}-"))
     started = time.monotonic()
@@ -96,6 +97,7 @@ def main() -> int:
     parser.add_argument("--leak-kib", type=int, default=48)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--tag", default="", help="suffix for the run directories")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="fpmscope-realapps-"))
     verdicts = [
