@@ -44,7 +44,8 @@ def one_run(app_name: str, variant: str, args: argparse.Namespace, out: Path) ->
     try:
         with running_app(app_name, work, leak, workers=args.workers, concurrency=args.concurrency) as app:
             app.drive(app.plan(args.requests, args.seed))
-        app.write_truth(dest / "truth.json")
+        truth = {**app.truth(), "seed": args.seed}
+        (dest / "truth.json").write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n")
         for name in ("probe.log", "access.log"):
             shutil.copy(work / "servers" / name, dest / name)
         errors = work / "servers" / "php-errors.log"
@@ -62,7 +63,6 @@ def one_run(app_name: str, variant: str, args: argparse.Namespace, out: Path) ->
     print(f"== {app_name} {variant}: {args.requests} requests in {took:.0f} s -> {dest}")
     print(leaks_txt)
     print(workers_txt)
-    truth = json.loads((dest / "truth.json").read_text())
     return verdict(app_name, variant, truth, leaks_json)
 
 

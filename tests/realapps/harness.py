@@ -35,6 +35,7 @@ class App:
     leak_endpoint: str
     leak_bytes: int | None
     plant_log: Path
+    workers: int
     concurrency: int
     sent: list[driver.Response] = field(default_factory=list)
 
@@ -58,6 +59,8 @@ class App:
         )
         return {
             "app": self.name,
+            "workers": self.workers,
+            "concurrency": self.concurrency,
             "requests_sent": total,
             "statuses": dict(Counter(str(r.status) for r in self.sent)),
             "mix": dict(Counter(r.request.kind for r in self.sent)),
@@ -116,6 +119,7 @@ def running_app(
                 mediawiki.LEAK_ENDPOINT,
                 leak_bytes,
                 plant_log,
+                workers,
                 concurrency,
             )
         return
@@ -144,6 +148,7 @@ def running_app(
                     wordpress.LEAK_ENDPOINT,
                     leak_bytes,
                     plant_log,
+                    workers,
                     concurrency,
                 )
         return
