@@ -133,6 +133,8 @@ final class Probe
         $zr0 = $zm ? \memory_get_usage(true) : '';
         $mem = self::statm(true);
         $ts = \microtime(true);
+        // --- The request's identity: what the analyzer groups into endpoints (method, URI,
+        // script, request id; the route tag comes from tag() and is read in write()).
         $uri = self::env('REQUEST_URI', $server);
         $script = self::env('SCRIPT_FILENAME', $server);
         if ($script === '' && \function_exists('get_included_files')) {
@@ -149,6 +151,7 @@ final class Probe
         if (\strpos($uri, '@') !== false || \stripos($uri, '%40') !== false) {
             $uri = self::userinfo($uri);
         }
+        // --- End of the request's identity.
         self::$start = [
             $t0,
             $ts,
