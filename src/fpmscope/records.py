@@ -59,6 +59,9 @@ FLAGS: Final = {
     "m": "memory (/proc/self/statm) unreadable",
     "c": "CPU time (getrusage) unavailable",
     "t": "a field was longer than its cap and was cut",
+    # Followed by the share, e.g. `s0.25`: the pool measures that share of its workers
+    # (env[FPMSCOPE_SAMPLE]), and this record's worker is one of them.
+    "s": "worker sampling: the share of workers measured follows the letter",
 }
 
 

@@ -76,7 +76,8 @@ PATHS = [f"/{name}" for name in APP if name != "oom_admin.php"] + [LONG_QUERY, S
 PROBE_FUNCTIONS = (
     "hrtime,getrusage,fopen,fgets,rewind,fclose,getmypid,gethostname,memory_get_usage,"
     "memory_get_peak_usage,http_response_code,get_included_files,error_get_last,error_clear_last,"
-    "set_error_handler,restore_error_handler,filetype,umask,ini_set,get_cfg_var,getenv,register_shutdown_function"
+    "set_error_handler,restore_error_handler,filetype,umask,ini_set,get_cfg_var,getenv,register_shutdown_function,"
+    "stream_set_chunk_size,str_repeat"
 )
 
 
@@ -215,7 +216,7 @@ def log_dir(env: Env, name: str) -> Path:
 
 def test_normal_pool_outcomes_and_fields(env: Env) -> None:
     log = log_dir(env, "normal") / "probe.log"
-    base, probed = run_pair(env, Case("normal", env={"FPMSCOPE_QUERY": "1"}), log)
+    base, probed = run_pair(env, Case("normal", env={"FPMSCOPE_QUERY": "1", "FPMSCOPE_FILES": "1"}), log)
     assert base.responses["/fatal.php"][0] == 500 and base.responses["/oom.php"][0] == 500
     assert base.responses["/shutdown_exit.php"][2] == b"main\napp shutdown\n"
     assert base.responses["/headers.php"][0] == 201
@@ -231,6 +232,7 @@ def test_normal_pool_outcomes_and_fields(env: Env) -> None:
     assert outcome["fatal.php"] == "fatal"
     assert outcome["oom.php"] == "oom"
     assert outcome["headers.php"] == "ok" and rec["headers.php"][FIELD["status"]] == "201"
+    assert rec["hello.php"][FIELD["included_files"]] == "2"  # the probe and the script
     assert base.responses["/finish_request.php"][2] == b"sent\n"
     assert outcome["finish_request.php"] == "ok" and int(rec["finish_request.php"][FIELD["wall_us"]]) >= 2000
     for fields in rec.values():
@@ -263,6 +265,8 @@ def test_query_is_dropped_by_default(env: Env) -> None:
     log = log_dir(env, "noquery") / "probe.log"
     _, probed = run_pair(env, Case("noquery"), log, [SECRETS])
     assert probed.lines[0].split("\t")[FIELD["uri"]] == "/hello.php"
+    # Included files are counted only with FPMSCOPE_FILES=1 (the count grows with the app).
+    assert probed.lines[0].split("\t")[FIELD["included_files"]] == ""
 
 
 def test_log_dir_unwritable(env: Env) -> None:
@@ -332,9 +336,10 @@ def test_disable_functions_covering_the_probe(env: Env) -> None:
     assert hello[FIELD["wall_us"]] != "" and hello[FIELD["uri"]] == "/hello.php"
     # No shutdown function: only the guard's destructor writes, and it cannot name the outcome.
     assert hello[FIELD["outcome"]] == ""
-    # An uncaught Error still destroys objects; a memory_limit bailout does not: no line then.
+    # An uncaught Error still destroys objects; after a memory_limit bailout the guard's
+    # destructor may run out of memory too (nothing is reserved without str_repeat and fopen).
     assert rec["fatal.php"][FIELD["outcome"]] == ""
-    assert "oom_admin.php" not in rec
+    assert "oom_admin.php" not in rec or rec["oom_admin.php"][FIELD["outcome"]] == ""
 
 
 @pytest.mark.parametrize("disabled", ["fgets", "rewind", "fclose"])

@@ -81,6 +81,16 @@ def test_probe_commands_point_at_the_shipped_probe() -> None:
     code, out, _ = run("probe", "ini", "--log", "/var/log/fpmscope/www.log", "--pool", "www")
     assert f"php_admin_value[auto_prepend_file] = {probe_path()}" in out
     assert "env[FPMSCOPE_LOG] = /var/log/fpmscope/www.log" in out
+    assert "FPMSCOPE_SAMPLE" not in out
+
+
+def test_probe_ini_sample_writes_the_share_and_refuses_what_the_probe_cannot_read() -> None:
+    code, out, _ = run("probe", "ini", "--log", "/var/log/fpmscope/www.log", "--sample", "0.25")
+    assert code == 0 and "env[FPMSCOPE_SAMPLE] = 0.25" in out
+    code, _, err = run("probe", "ini", "--log", "/var/log/fpmscope/www.log", "--sample", "0")
+    assert code == 2
+    code, _, err = run("probe", "ini", "--log", "/l.log", "--style", "ini", "--sample", "0.5")
+    assert code == 2 and "--style pool" in err
 
 
 def test_dump_prints_parsed_records(tmp_path: Path) -> None:

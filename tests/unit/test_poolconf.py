@@ -45,6 +45,15 @@ def test_install_adds_one_block_after_the_header_and_uninstall_restores_bytes() 
     assert poolconf.uninstall(out) == src
 
 
+def test_install_with_a_sample_writes_the_share_and_uninstall_restores_bytes() -> None:
+    src = text("www.conf")
+    settings = {"www": poolconf.ProbeSettings(PROBE.probe, PROBE.log, None, 0.25)}
+    out = poolconf.install(src, ("www",), settings)
+    assert "env[FPMSCOPE_SAMPLE] = 0.25" in out.splitlines()
+    assert "FPMSCOPE_SAMPLE" not in enable(src)
+    assert poolconf.uninstall(out) == src
+
+
 def test_installing_twice_changes_nothing() -> None:
     once = enable(text("www.conf"))
     assert enable(once) == once

@@ -11,6 +11,9 @@ namespace Fpmscope;
 
 final class Probe
 {
+    /** Bytes of memory held for the finisher (see reserve()). */
+    const RESERVE = 32768;
+
     /** @var array<int, mixed>|null measures taken at request start */
     public static $start = null;
     /** @var string prepend file to run after ours (set by `fpmscope install`) */
@@ -27,6 +30,14 @@ final class Probe
     public static $fallback = '';
     /** @var Guard|null */
     public static $guard = null;
+    /** @var string|null memory held for the finisher when statm's buffer cannot be (see reserve()) */
+    public static $reserve = null;
+    /** @var string|null memory held for re-registering the finisher */
+    public static $spare = null;
+    /** @var string|false statm's line at the start, held until the end's read takes its slot */
+    public static $line = false;
+    /** @var string the sampled share of workers (FPMSCOPE_SAMPLE), logged as flag `s<share>` */
+    public static $sample = '';
 
     /**
      * Settings (the pool's env[] values) and request facts come from getenv(), which under FPM
@@ -46,12 +57,39 @@ final class Probe
                 return;
             }
         }
+        $sample = self::env('FPMSCOPE_SAMPLE', $server);
+        if ($sample !== '' && !self::sampled($sample)) {
+            self::$done = true;
+            return;
+        }
         try {
             self::start($server);
         } catch (\Throwable $e) {
             // A disabled function is an Error in PHP 8: give up measuring, never the request.
             self::$done = true;
         }
+    }
+
+    /**
+     * Worker sampling: with FPMSCOPE_SAMPLE=0.25 a quarter of the workers measure every request
+     * and the others none (the analysis needs a worker's consecutive requests). The choice is a
+     * hash of the pid, the same on every request of a worker; a worker that replaces it (pm.max_requests)
+     * draws again with its own pid. Records of sampled workers carry the share as flag `s0.25`.
+     */
+    private static function sampled($setting)
+    {
+        $share = (float) $setting;
+        if ($share >= 1.0) {
+            return true;
+        }
+        if ($share <= 0.0 || !\function_exists('getmypid') || !\function_exists('crc32')) {
+            return false;
+        }
+        if (\crc32('fpmscope' . \getmypid()) % 10000 >= $share * 10000) {
+            return false;
+        }
+        self::$sample = 's' . $share;
+        return true;
     }
 
     /**
@@ -90,8 +128,13 @@ final class Probe
         $zm = \function_exists('memory_get_usage');
         $t0 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
         $ru = \function_exists('getrusage') ? \getrusage() : null;
+        // Zend's counters before the reserve (the statm stream's buffer) is taken.
+        $z0 = $zm ? \memory_get_usage() : '';
+        $zr0 = $zm ? \memory_get_usage(true) : '';
         $mem = self::statm(true);
         $ts = \microtime(true);
+        // --- The request's identity: what the analyzer groups into endpoints (method, URI,
+        // script, request id; the route tag comes from tag() and is read in write()).
         $uri = self::env('REQUEST_URI', $server);
         $script = self::env('SCRIPT_FILENAME', $server);
         if ($script === '' && \function_exists('get_included_files')) {
@@ -108,13 +151,14 @@ final class Probe
         if (\strpos($uri, '@') !== false || \stripos($uri, '%40') !== false) {
             $uri = self::userinfo($uri);
         }
+        // --- End of the request's identity.
         self::$start = [
             $t0,
             $ts,
             $ru,
             $mem,
-            $zm ? \memory_get_usage() : '',
-            $zm ? \memory_get_usage(true) : '',
+            $z0,
+            $zr0,
             self::env('REQUEST_METHOD', $server),
             $uri,
             $script,
@@ -134,11 +178,37 @@ final class Probe
             self::$fallback = 'exit';
         }
         self::$guard = new Guard();
+        self::reserve();
+    }
+
+    /**
+     * Memory for the finisher after a memory_limit bailout. Zend then refuses every new 2 MiB
+     * chunk, and an allocation whose size class has no free slot needs one to seven free 4 KiB
+     * pages in the chunks it has: when the application had filled them all, the finisher itself
+     * hit the limit and the line was lost. So the probe holds pages from the start of the
+     * request and frees them before the finisher allocates: the read buffer of the statm
+     * stream (stream_set_chunk_size: allocated by the first read, never written beyond the
+     * line, so it costs no memset), or, without statm, a string. The finisher's allocations
+     * fit in RESERVE bytes whatever size classes the application drained (16 KiB did not,
+     * tests/e2e/test_bailout.py). 64 KiB shifted the app's heap enough to blur retention in
+     * the demo (tests/e2e/test_leaks_e2e.py). `$spare` is the slot re-registering the finisher takes.
+     */
+    private static function reserve()
+    {
+        if (!\function_exists('str_repeat')) {
+            return;
+        }
+        self::$spare = \str_repeat(' ', 71);
+        if (self::$statm === false || !\function_exists('stream_set_chunk_size')) {
+            self::$reserve = \str_repeat(' ', self::RESERVE - 25);
+        }
     }
 
     public static function shutdown()
     {
-        \register_shutdown_function([__CLASS__, 'finish'], 'ok');
+        // Registering takes one 96-byte slot: the spare's, freed just before.
+        self::$spare = null;
+        \register_shutdown_function([__CLASS__, 'finish']);
     }
 
     /** Our error handler while finishing: an app handler that throws must never see our warnings. */
@@ -153,7 +223,12 @@ final class Probe
         self::$tag = (string) $name;
     }
 
-    /** @return array<int, int>|null [rss, anon, shared] in bytes */
+    /**
+     * At the start, opens /proc/self/statm and reads it; at the end, reads it again and closes
+     * it, which frees the reserve before anything else in the finisher allocates.
+     *
+     * @return array<int, int>|null [rss, anon, shared] in bytes
+     */
     private static function statm($open)
     {
         if ($open) {
@@ -161,11 +236,24 @@ final class Probe
             $usable = \function_exists('fopen') && \function_exists('fgets') && \function_exists('rewind')
                 && \function_exists('fclose');
             self::$statm = $usable ? @\fopen('/proc/self/statm', 'rb') : false;
+            if (self::$statm !== false && \function_exists('stream_set_chunk_size')) {
+                @\stream_set_chunk_size(self::$statm, self::RESERVE);
+            }
         } elseif (self::$statm !== false) {
+            // Frees the start's line first: the read below takes its slot, needing no page.
+            self::$line = false;
             @\rewind(self::$statm);
         }
-        // fgets stops at the line end: fread would issue a second read() to find the end of file.
-        $s = self::$statm !== false ? @\fgets(self::$statm, 128) : false;
+        // fgets stops at the line end (fread would issue a second read() to find the end of
+        // file); 48 bytes hold the three fields used, and a line of half that or more is not
+        // copied again into a shorter string.
+        $s = self::$statm !== false ? @\fgets(self::$statm, 48) : false;
+        if ($open) {
+            self::$line = $s;
+        } elseif (self::$statm !== false) {
+            @\fclose(self::$statm);
+            self::$statm = false;
+        }
         if ($s === false || \count($f = \explode(' ', $s, 4)) < 3) {
             if (\strpos(self::$flags, 'm') === false) {
                 self::$flags .= 'm';
@@ -233,18 +321,23 @@ final class Probe
         return $text;
     }
 
-    public static function finish($outcome)
+    public static function finish($outcome = 'ok')
     {
         if (self::$done || self::$start === null) {
+            self::$reserve = null;
             return;
         }
         self::$done = true;
+        // The end of the measure, then the reserve freed: nothing before allocates a page.
+        $t1 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
+        $mem = self::statm(false);
+        self::$reserve = null;
         $handler = \function_exists('set_error_handler');
         if ($handler) {
             \set_error_handler([__CLASS__, 'quiet']);
         }
         try {
-            self::write($outcome);
+            self::write($outcome, $t1, $mem);
         } catch (\Throwable $e) {
             // Nothing to record it in; the request's response is already complete.
         }
@@ -253,7 +346,7 @@ final class Probe
         }
     }
 
-    private static function write($outcome)
+    private static function write($outcome, $t1, $mem)
     {
         $error = \function_exists('error_get_last') ? \error_get_last() : null;
         if ($error !== null && ($error['type'] & (\E_ERROR | \E_CORE_ERROR | \E_COMPILE_ERROR | \E_USER_ERROR | \E_PARSE | \E_RECOVERABLE_ERROR))) {
@@ -272,12 +365,7 @@ final class Probe
             }
         }
         $s = self::$start;
-        $t1 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
         $ru = \function_exists('getrusage') ? \getrusage() : null;
-        $mem = self::statm(false);
-        if (self::$statm !== false) {
-            @\fclose(self::$statm);
-        }
         $r0 = $s[2];
         // The worker's CPU time so far identifies its process: it only grows while the process
         // lives, so a pid whose next request starts with less is a new worker (pids are reused).
@@ -293,6 +381,10 @@ final class Probe
         $zm = \function_exists('memory_get_usage');
         $zp = \function_exists('memory_get_peak_usage');
         $status = \function_exists('http_response_code') ? \http_response_code() : false;
+        // Counting included files walks the list PHP keeps of them (~100 instructions per file,
+        // 150 files on a real app's page): only where the pool asks for it.
+        $files = \function_exists('get_included_files') && \function_exists('getenv')
+            && \getenv('FPMSCOPE_FILES') === '1' ? \count(\get_included_files()) : '';
         $host = \function_exists('gethostname') ? (string) \gethostname() : '';
         $text = self::clean([$host, $s[11], $s[6], $s[7], $s[8], $s[9], self::$tag === null ? '' : (string) self::$tag]);
         $line = \implode("\t", [
@@ -321,10 +413,10 @@ final class Probe
             $text[3],
             $text[4],
             $text[5],
-            \function_exists('get_included_files') ? \count(\get_included_files()) : '',
+            $files,
             $outcome,
             $text[6],
-            self::$flags,
+            self::$flags . self::$sample,
         ]) . "\n";
         $path = $s[10];
         // One lstat (filetype does not build lstat()'s array): never write through a symlink,
