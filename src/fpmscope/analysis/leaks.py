@@ -122,9 +122,9 @@ class EndpointStats(NamedTuple):
 def _endpoint_expression(options: LeakOptions) -> tuple[str, list[object]]:
     if options.by == "script":
         return "coalesce(script, '-')", []
-    expr, params = endpoint_sql("method", "split_part(uri, '?', 1)", options.rules)
-    # A route name set by the application wins over the path.
-    return f"CASE WHEN tag <> '' THEN coalesce(method, '-') || ' ' || tag ELSE {expr} END", params
+    # A route name (set by the application, or read from its framework by the probe) wins
+    # over the path; endpoint_sql keeps a name as it is and normalizes a path.
+    return endpoint_sql("method", "CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END", options.rules)
 
 
 def prepare(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> None:
