@@ -11,6 +11,9 @@ namespace Fpmscope;
 
 final class Probe
 {
+    /** Bytes of memory held for the finisher (see reserve()). */
+    const RESERVE = 65536;
+
     /** @var array<int, mixed>|null measures taken at request start */
     public static $start = null;
     /** @var string prepend file to run after ours (set by `fpmscope install`) */
@@ -27,6 +30,12 @@ final class Probe
     public static $fallback = '';
     /** @var Guard|null */
     public static $guard = null;
+    /** @var string|null memory held for the finisher when statm's buffer cannot be (see reserve()) */
+    public static $reserve = null;
+    /** @var string|null memory held for re-registering the finisher */
+    public static $spare = null;
+    /** @var string|false statm's line at the start, held until the end's read takes its slot */
+    public static $line = false;
 
     /**
      * Settings (the pool's env[] values) and request facts come from getenv(), which under FPM
@@ -90,6 +99,9 @@ final class Probe
         $zm = \function_exists('memory_get_usage');
         $t0 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
         $ru = \function_exists('getrusage') ? \getrusage() : null;
+        // Zend's counters before the reserve (the statm stream's buffer) is taken.
+        $z0 = $zm ? \memory_get_usage() : '';
+        $zr0 = $zm ? \memory_get_usage(true) : '';
         $mem = self::statm(true);
         $ts = \microtime(true);
         $uri = self::env('REQUEST_URI', $server);
@@ -116,8 +128,8 @@ final class Probe
             $ts,
             $ru,
             $mem,
-            $zm ? \memory_get_usage() : '',
-            $zm ? \memory_get_usage(true) : '',
+            $z0,
+            $zr0,
             self::env('REQUEST_METHOD', $server),
             $uri,
             $script,
@@ -137,11 +149,36 @@ final class Probe
             self::$fallback = 'exit';
         }
         self::$guard = new Guard();
+        self::reserve();
+    }
+
+    /**
+     * Memory for the finisher after a memory_limit bailout. Zend then refuses every new 2 MiB
+     * chunk, and an allocation whose size class has no free slot needs one to seven free 4 KiB
+     * pages in the chunks it has: when the application had filled them all, the finisher itself
+     * hit the limit and the line was lost. So the probe holds pages from the start of the
+     * request and frees them before the finisher allocates: the read buffer of the statm
+     * stream (stream_set_chunk_size: allocated by the first read, never written beyond the
+     * line, so it costs no memset), or, without statm, a string. The finisher's allocations
+     * fit in RESERVE bytes whatever size classes the application drained
+     * (tests/e2e/test_bailout.py). `$spare` is the slot re-registering the finisher takes.
+     */
+    private static function reserve()
+    {
+        if (!\function_exists('str_repeat')) {
+            return;
+        }
+        self::$spare = \str_repeat(' ', 71);
+        if (self::$statm === false || !\function_exists('stream_set_chunk_size')) {
+            self::$reserve = \str_repeat(' ', self::RESERVE - 25);
+        }
     }
 
     public static function shutdown()
     {
-        \register_shutdown_function([__CLASS__, 'finish'], 'ok');
+        // Registering takes one 96-byte slot: the spare's, freed just before.
+        self::$spare = null;
+        \register_shutdown_function([__CLASS__, 'finish']);
     }
 
     /** Our error handler while finishing: an app handler that throws must never see our warnings. */
@@ -156,7 +193,12 @@ final class Probe
         self::$tag = (string) $name;
     }
 
-    /** @return array<int, int>|null [rss, anon, shared] in bytes */
+    /**
+     * At the start, opens /proc/self/statm and reads it; at the end, reads it again and closes
+     * it, which frees the reserve before anything else in the finisher allocates.
+     *
+     * @return array<int, int>|null [rss, anon, shared] in bytes
+     */
     private static function statm($open)
     {
         if ($open) {
@@ -164,11 +206,24 @@ final class Probe
             $usable = \function_exists('fopen') && \function_exists('fgets') && \function_exists('rewind')
                 && \function_exists('fclose');
             self::$statm = $usable ? @\fopen('/proc/self/statm', 'rb') : false;
+            if (self::$statm !== false && \function_exists('stream_set_chunk_size')) {
+                @\stream_set_chunk_size(self::$statm, self::RESERVE);
+            }
         } elseif (self::$statm !== false) {
+            // Frees the start's line first: the read below takes its slot, needing no page.
+            self::$line = false;
             @\rewind(self::$statm);
         }
-        // fgets stops at the line end: fread would issue a second read() to find the end of file.
-        $s = self::$statm !== false ? @\fgets(self::$statm, 128) : false;
+        // fgets stops at the line end (fread would issue a second read() to find the end of
+        // file); 48 bytes hold the three fields used, and a line of half that or more is not
+        // copied again into a shorter string.
+        $s = self::$statm !== false ? @\fgets(self::$statm, 48) : false;
+        if ($open) {
+            self::$line = $s;
+        } elseif (self::$statm !== false) {
+            @\fclose(self::$statm);
+            self::$statm = false;
+        }
         if ($s === false || \count($f = \explode(' ', $s, 4)) < 3) {
             if (\strpos(self::$flags, 'm') === false) {
                 self::$flags .= 'm';
@@ -233,18 +288,23 @@ final class Probe
         return $text;
     }
 
-    public static function finish($outcome)
+    public static function finish($outcome = 'ok')
     {
         if (self::$done || self::$start === null) {
+            self::$reserve = null;
             return;
         }
         self::$done = true;
+        // The end of the measure, then the reserve freed: nothing before allocates a page.
+        $t1 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
+        $mem = self::statm(false);
+        self::$reserve = null;
         $handler = \function_exists('set_error_handler');
         if ($handler) {
             \set_error_handler([__CLASS__, 'quiet']);
         }
         try {
-            self::write($outcome);
+            self::write($outcome, $t1, $mem);
         } catch (\Throwable $e) {
             // Nothing to record it in; the request's response is already complete.
         }
@@ -253,7 +313,7 @@ final class Probe
         }
     }
 
-    private static function write($outcome)
+    private static function write($outcome, $t1, $mem)
     {
         $error = \function_exists('error_get_last') ? \error_get_last() : null;
         if ($error !== null && ($error['type'] & (\E_ERROR | \E_CORE_ERROR | \E_COMPILE_ERROR | \E_USER_ERROR | \E_PARSE | \E_RECOVERABLE_ERROR))) {
@@ -272,12 +332,7 @@ final class Probe
             }
         }
         $s = self::$start;
-        $t1 = \function_exists('hrtime') ? \hrtime(true) : (int) (\microtime(true) * 1e9);
         $ru = \function_exists('getrusage') ? \getrusage() : null;
-        $mem = self::statm(false);
-        if (self::$statm !== false) {
-            @\fclose(self::$statm);
-        }
         $r0 = $s[2];
         // The worker's CPU time so far identifies its process: it only grows while the process
         // lives, so a pid whose next request starts with less is a new worker (pids are reused).
