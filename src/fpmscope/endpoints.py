@@ -95,37 +95,38 @@ def parse_rule(text: str) -> Rule:
 def regex_problem(pattern: str) -> str | None:
     """Why DuckDB's RE2 refuses `pattern` (lookarounds, backreferences...), or None."""
     try:
-        duckdb.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
+        duckdb.execute("SELECT regexp_matches('', $pattern)", {"pattern": pattern}).fetchall()
     except duckdb.Error as exc:
         return str(exc).strip().splitlines()[0]
     return None
 
 
-def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
-    """A lambda body mapping segment `s` to its placeholder, and its parameters.
+def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]]:
+    """A lambda body mapping segment `s` to its placeholder, and its (named) parameters.
 
     A placeholder with a group reference (`\\1`) rewrites the segment with regexp_replace;
     any other replaces it whole.
     """
     cases = []
-    params: list[object] = []
+    params: dict[str, object] = {}
     defaults_from = len(rules) - len(DEFAULT_RULES)
     for i, rule in enumerate(rules):
         if i == defaults_from and rules[i:] == DEFAULT_RULES:
             cases.append(f"WHEN {DEFAULT_RULES_SKIP} THEN s")
         if rule.placeholder == "{token}":
-            cases.append("WHEN length(s) >= ? AND regexp_full_match(s, ?) THEN ?")
-            params += [TOKEN_MIN_LEN, rule.pattern, rule.placeholder]
+            cases.append(f"WHEN length(s) >= $token_min_len AND regexp_full_match(s, $rule_{i}) THEN $name_{i}")
+            params["token_min_len"] = TOKEN_MIN_LEN
         elif "\\" in rule.placeholder:
-            cases.append("WHEN regexp_full_match(s, ?) THEN regexp_replace(s, ?, ?)")
-            params += [rule.pattern, f"^(?:{rule.pattern})$", rule.placeholder]
+            cases.append(f"WHEN regexp_full_match(s, $rule_{i}) THEN regexp_replace(s, $whole_{i}, $name_{i})")
+            params[f"whole_{i}"] = f"^(?:{rule.pattern})$"
         else:
-            cases.append("WHEN regexp_full_match(s, ?) THEN ?")
-            params += [rule.pattern, rule.placeholder]
+            cases.append(f"WHEN regexp_full_match(s, $rule_{i}) THEN $name_{i}")
+        params[f"rule_{i}"] = rule.pattern
+        params[f"name_{i}"] = rule.placeholder
     return "CASE " + " ".join(cases) + " ELSE s END", params
 
 
-def path_sql(column: str, rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
+def path_sql(column: str, rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]]:
     """SQL for the normalized path of `column` (a path without query string)."""
     body, params = segment_sql(rules)
     expr = f"array_to_string(list_transform(string_split({column}, '/'), lambda s: {body}), '/')"
@@ -148,13 +149,13 @@ def route_pairs_pattern(names: tuple[str, ...]) -> str:
     return "(?:^|&)((?:" + "|".join(names) + ")=[^&#]*)"
 
 
-def query_sql(column: str, names: tuple[str, ...]) -> tuple[str, list[object]]:
+def query_sql(column: str, names: tuple[str, ...]) -> tuple[str, dict[str, object]]:
     """SQL for the routing part of query string `column`: `name=value&...` sorted as the probe
     sorts them, each value cleaned (route_value_sql); '' when none is present."""
     if not names:
-        return "''", []
+        return "''", {}
     value = route_value_sql("kv[strpos(kv, '=') + 1:]")
-    pairs = f"regexp_extract_all({column}, ?, 1)"
+    pairs = f"regexp_extract_all({column}, $route_pairs, 1)"
     # A repeated name counts once, with its last value, as in PHP's $_GET.
     later = "list_transform(ps[i + 1:], lambda p: split_part(p, '=', 1))"
     last = f"list_filter(ps, lambda kv, i: NOT list_contains({later}, split_part(kv, '=', 1)))"
@@ -163,7 +164,7 @@ def query_sql(column: str, names: tuple[str, ...]) -> tuple[str, list[object]]:
         f"list_transform([{pairs}], lambda ps: "
         f"array_to_string(list_sort(list_transform({last}, lambda kv: {pair})), '&'))[1]"
     )
-    return expr, [route_pairs_pattern(names)]
+    return expr, {"route_pairs": route_pairs_pattern(names)}
 
 
 # Separators of the query part while it is normalized with the path's segments: as segments of
@@ -173,7 +174,7 @@ def query_sql(column: str, names: tuple[str, ...]) -> tuple[str, list[object]]:
 _QUERY_MARKS: Final = (("?", "/\x01/"), ("=", "/\x02/"), ("&", "/\x03/"))
 
 
-def uri_sql(column: str, rules: tuple[Rule, ...], names: tuple[str, ...]) -> tuple[str, list[object]]:
+def uri_sql(column: str, rules: tuple[Rule, ...], names: tuple[str, ...]) -> tuple[str, dict[str, object]]:
     """SQL naming `column`: a path with or without a query string, or a route name.
 
     The path's segments are normalized, then `?` and the routing parameters (query_sql) if
@@ -188,7 +189,7 @@ def uri_sql(column: str, rules: tuple[Rule, ...], names: tuple[str, ...]) -> tup
     expr, pparams = path_sql(joined, rules)
     for sep, mark in _QUERY_MARKS:
         expr = f"replace({expr}, '{mark}', '{sep}')"
-    return expr, [*qparams, *pparams]
+    return expr, qparams | pparams
 
 
 def endpoint_sql(
@@ -196,7 +197,7 @@ def endpoint_sql(
     uri: str,
     rules: tuple[Rule, ...],
     route_params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS,
-) -> tuple[str, list[object]]:
+) -> tuple[str, dict[str, object]]:
     """SQL for `METHOD /normalized/path[?routing=params]`, or `METHOD name` for a route name."""
     expr, params = uri_sql(uri, rules, route_params)
     return f"coalesce({method}, '-') || ' ' || {expr}", params

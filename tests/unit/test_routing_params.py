@@ -23,7 +23,7 @@ from fpmscope.errors import FpmscopeError
 
 def name(uri: str, params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS) -> str:
     expr, args = endpoint_sql("m", "u", DEFAULT_RULES, params)
-    row = duckdb.execute(f"SELECT {expr} FROM (SELECT ? AS m, ? AS u)", [*args, "GET", uri]).fetchone()
+    row = duckdb.execute(f"SELECT {expr} FROM (SELECT $m AS m, $u AS u)", {**args, "m": "GET", "u": uri}).fetchone()
     assert row is not None
     return str(row[0])
 
@@ -103,7 +103,7 @@ def test_probe_log_and_access_log_give_the_same_endpoint(query: str) -> None:
     probe_uri = json.loads(out.stdout)
     whole = "/index.php?" + query
     keep = route_query_keep_sql("u", DEFAULT_ROUTE_PARAMS)
-    row = duckdb.execute(f"SELECT {keep} FROM (SELECT ? AS u)", [whole]).fetchone()
+    row = duckdb.execute(f"SELECT {keep} FROM (SELECT $u AS u)", {"u": whole}).fetchone()
     assert row is not None
     access_uri = str(row[0])
     assert name(probe_uri) == name(access_uri) == name(whole)

@@ -119,9 +119,9 @@ class EndpointStats(NamedTuple):
         return self.mean - Z99 * self.sd / math.sqrt(self.judged) if self.judged > 1 else -math.inf
 
 
-def _endpoint_expression(options: LeakOptions) -> tuple[str, list[object]]:
+def _endpoint_expression(options: LeakOptions) -> tuple[str, dict[str, object]]:
     if options.by == "script":
-        return "coalesce(script, '-')", []
+        return "coalesce(script, '-')", {}
     # A route name (set by the application, or read from its framework by the probe) wins
     # over the path; endpoint_sql keeps a name as it is and normalizes a path.
     return endpoint_sql("method", "CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END", options.rules)
