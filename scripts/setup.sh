@@ -14,6 +14,11 @@ command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] || need+=(log
 have_pkg python3-venv || command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 # The HTML report's browser test drives Debian's chromium through Playwright (never a downloaded browser).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The real-application tests (tests/realapps) run Debian's MediaWiki on SQLite and WordPress on a
+# private MariaDB, both as shipped (WordPress only recommends its default theme: named here).
+for pkg in mediawiki wordpress wordpress-theme-twentytwentythree mariadb-server php-sqlite3 php-mysql php-intl; do
+    have_pkg "$pkg" || need+=("$pkg")
+done
 for extra in ${FPMSCOPE_EXTRA_PACKAGES:-}; do have_pkg "$extra" || need+=("$extra"); done
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
@@ -22,7 +27,16 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
     echo "setup: installing ${need[*]}" >&2
     apt-get update -qq
+    # Packages must not start their system services (MariaDB's): the tests start private
+    # servers in temp dirs. A policy-rc.d that denies starts is put in place for the install
+    # only, unless one is already there.
+    policy=/usr/sbin/policy-rc.d
+    own_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    [ "$own_policy" -eq 0 ] || rm -f "$policy"
 fi
 
 if [ ! -x .venv/bin/python ]; then
