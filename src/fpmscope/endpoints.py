@@ -17,6 +17,7 @@ from typing import Final
 
 import duckdb
 
+from fpmscope.endpoint_templates import Template, templates_sql
 from fpmscope.errors import FpmscopeError
 
 
@@ -174,7 +175,9 @@ def query_sql(column: str, names: tuple[str, ...]) -> tuple[str, dict[str, objec
 _QUERY_MARKS: Final = (("?", "/\x01/"), ("=", "/\x02/"), ("&", "/\x03/"))
 
 
-def uri_sql(column: str, rules: tuple[Rule, ...], names: tuple[str, ...]) -> tuple[str, dict[str, object]]:
+def uri_sql(
+    column: str, rules: tuple[Rule, ...], names: tuple[str, ...], templates: tuple[Template, ...] = ()
+) -> tuple[str, dict[str, object]]:
     """SQL naming `column`: a path with or without a query string, or a route name.
 
     The path's segments are normalized, then `?` and the routing parameters (query_sql) if
@@ -187,9 +190,10 @@ def uri_sql(column: str, rules: tuple[Rule, ...], names: tuple[str, ...]) -> tup
         marked = f"replace({marked}, '{sep}', '{mark}')"
     joined = f"split_part({column}, '?', 1) || coalesce('{_QUERY_MARKS[0][1]}' || {marked}, '')"
     expr, pparams = path_sql(joined, rules)
+    expr, tparams = templates_sql(expr, templates)
     for sep, mark in _QUERY_MARKS:
         expr = f"replace({expr}, '{mark}', '{sep}')"
-    return expr, qparams | pparams
+    return expr, qparams | pparams | tparams
 
 
 def endpoint_sql(
@@ -197,9 +201,11 @@ def endpoint_sql(
     uri: str,
     rules: tuple[Rule, ...],
     route_params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS,
+    templates: tuple[Template, ...] = (),
 ) -> tuple[str, dict[str, object]]:
-    """SQL for `METHOD /normalized/path[?routing=params]`, or `METHOD name` for a route name."""
-    expr, params = uri_sql(uri, rules, route_params)
+    """SQL for `METHOD /normalized/path[?routing=params]`, or `METHOD name` for a route name;
+    `templates` (endpoint_templates.infer) collapse slugs after the segment rules."""
+    expr, params = uri_sql(uri, rules, route_params, templates)
     return f"coalesce({method}, '-') || ' ' || {expr}", params
 
 
