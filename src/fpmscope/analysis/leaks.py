@@ -26,7 +26,8 @@ from typing import NamedTuple
 
 import duckdb
 
-from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, infer
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, path_sql
 from fpmscope.ingest import IngestResult
 from fpmscope.report import EndpointLeak, InputSummary, LeakReport
 from fpmscope.sql import query
@@ -46,6 +47,9 @@ class LeakOptions:
     by: str = "endpoint"  # or "script"
     rules: tuple[Rule, ...] = DEFAULT_RULES
     top: int | None = None
+    route_params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS
+    # Distinct values that make a path position an inferred template; 0 turns inference off.
+    infer_min: int = DEFAULT_MIN_VALUES
 
     def __post_init__(self) -> None:
         if self.by not in ("endpoint", "script"):
@@ -119,19 +123,34 @@ class EndpointStats(NamedTuple):
         return self.mean - Z99 * self.sd / math.sqrt(self.judged) if self.judged > 1 else -math.inf
 
 
-def _endpoint_expression(options: LeakOptions) -> tuple[str, dict[str, object]]:
+# A route name (set by the application, or read from its framework by the probe) wins over
+# the path; endpoint_sql keeps a name as it is and normalizes a path.
+_NAMED = "CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END"
+
+
+def _templates(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> tuple[Template, ...]:
+    """Inferred templates over the distinct normalized paths of the records."""
+    if options.by == "script":
+        return ()
+    path, params = path_sql("split_part(u, '?', 1)", options.rules)
+    paths = f"SELECT DISTINCT {path} AS path FROM (SELECT DISTINCT {_NAMED} AS u FROM requests)"
+    return infer(con, paths, params, options.infer_min)
+
+
+def _endpoint_expression(options: LeakOptions, templates: tuple[Template, ...]) -> tuple[str, dict[str, object]]:
     if options.by == "script":
         return "coalesce(script, '-')", {}
-    # A route name (set by the application, or read from its framework by the probe) wins
-    # over the path; endpoint_sql keeps a name as it is and normalizes a path.
-    return endpoint_sql("method", "CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END", options.rules)
+    return endpoint_sql("method", _NAMED, options.rules, options.route_params, templates)
 
 
-def prepare(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> None:
-    """Build the per-request table `leak_requests` (also used by the workers analysis)."""
-    expr, params = _endpoint_expression(options)
+def prepare(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> tuple[Template, ...]:
+    """Build the per-request table `leak_requests` (also used by the workers analysis);
+    return the templates inferred for its endpoint names."""
+    templates = _templates(con, options)
+    expr, params = _endpoint_expression(options, templates)
     sql = query("leak_requests").format(endpoint=expr, worker_warmup=WORKER_WARMUP, page=PAGE)
     con.execute(sql, params)
+    return templates
 
 
 def _kind(native: float, zend: float, shared: float) -> str:

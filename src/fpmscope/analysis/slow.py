@@ -15,7 +15,8 @@ from typing import Final
 
 import duckdb
 
-from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql, regex_problem
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, infer
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, path_sql, regex_problem
 from fpmscope.errors import FpmscopeError
 from fpmscope.slowreport import EndpointTime, SlowInputs, SlowReport, SlowRequest
 from fpmscope.sql import query
@@ -67,6 +68,8 @@ class SlowOptions:
     status: tuple[StatusRange, ...] = ()
     path: str | None = None  # RE2 regex searched in the path (query string removed)
     rules: tuple[Rule, ...] = DEFAULT_RULES
+    route_params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS
+    infer_min: int = DEFAULT_MIN_VALUES
 
     def __post_init__(self) -> None:
         if self.sort not in SORT_KEYS:
@@ -216,7 +219,9 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         con.execute(f"CREATE OR REPLACE TEMP TABLE slow_source AS SELECT * FROM slow_all WHERE {where}", params)
     else:
         con.execute("CREATE OR REPLACE TEMP VIEW slow_source AS SELECT * FROM slow_all")
-    expr, eparams = endpoint_sql("method", "path", options.rules)
+    spath, sparams = path_sql("split_part(path, '?', 1)", options.rules)
+    templates = infer(con, f"SELECT DISTINCT {spath} AS path FROM slow_source", sparams, options.infer_min)
+    expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params, templates)
     con.execute(query("slow_paths").format(endpoint=expr), eparams)
     rows = con.execute(query("slow_endpoints")).fetchall()
     # Whole microseconds, summed exactly: the total does not depend on the rows' order.

@@ -16,12 +16,13 @@ from fpmscope.commands.common import (
     format_option,
     load_probe_logs,
     logs_argument,
+    naming_options,
     note_input,
     output_options,
     pick_format,
     render_options,
 )
-from fpmscope.endpoints import DEFAULT_RULES, parse_rule
+from fpmscope.endpoints import DEFAULT_RULES, parse_route_params, parse_rule
 from fpmscope.errors import FpmscopeError
 from fpmscope.records import RECORD_FIELDS
 from fpmscope.render import csv as csv_render
@@ -57,6 +58,7 @@ def leak_report(logs: tuple[str, ...], db: str | None, options: LeakOptions) -> 
     metavar="REGEX=NAME",
     help="Extra path-segment rule, tried before the built-in ones, e.g. 'v[0-9]+={v}'.",
 )
+@naming_options
 def leaks(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     fmt: str | None,
@@ -66,6 +68,8 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     top: int | None,
     by: str,
     rules: tuple[str, ...],
+    route_params: str,
+    infer_min: int,
 ) -> None:
     """Rank endpoints by the memory they make PHP-FPM workers keep.
 
@@ -75,7 +79,13 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     fmt = pick_format(fmt, output)
     if top is None and fmt == "table":
         top = TABLE_TOP
-    options = LeakOptions(by=by, rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES, top=top)
+    options = LeakOptions(
+        by=by,
+        rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES,
+        top=top,
+        route_params=parse_route_params(route_params),
+        infer_min=infer_min,
+    )
     report = leak_report(logs, db, options)
     emit(RENDERERS[fmt](report, render_options()), output, force)
 

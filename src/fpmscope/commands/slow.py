@@ -20,11 +20,12 @@ from fpmscope.commands.common import (
     emit,
     format_option,
     logs_argument,
+    naming_options,
     output_options,
     pick_format,
     render_options,
 )
-from fpmscope.endpoints import DEFAULT_RULES, parse_rule
+from fpmscope.endpoints import DEFAULT_RULES, parse_route_params, parse_rule
 from fpmscope.errors import FpmscopeError
 from fpmscope.inputs import is_gzip
 from fpmscope.render import json as json_render
@@ -141,6 +142,7 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
 @click.option("--status", "status", default=None, metavar="LIST", help="Only these statuses, e.g. 5xx,499 or 200-299.")
 @click.option("--path", "path_re", default=None, metavar="REGEX", help="Only paths matching REGEX (query removed).")
 @click.option("--rule", "rules", multiple=True, metavar="REGEX=NAME", help="Extra path-segment rule, as for leaks.")
+@naming_options
 def slow(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     fmt: str | None,
@@ -157,6 +159,8 @@ def slow(  # noqa: PLR0917 - one parameter per click option
     status: str | None,
     path_re: str | None,
     rules: tuple[str, ...],
+    route_params: str,
+    infer_min: int,
 ) -> None:
     """Rank endpoints by the time they take, from nginx/Apache access logs or probe logs.
 
@@ -177,6 +181,8 @@ def slow(  # noqa: PLR0917 - one parameter per click option
         status=parse_status(status) if status else (),
         path=path_re,
         rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES,
+        route_params=parse_route_params(route_params),
+        infer_min=infer_min,
     )
     report = slow_report(logs, log_fmt, options)
     emit(RENDERERS[out_fmt](report, render_options()), output, force)

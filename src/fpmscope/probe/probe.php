@@ -422,11 +422,12 @@ final class Route
         if ($names === 'none') {
             return $path;
         }
-        $allow = \array_flip(\explode(',', $names === '' ? self::PARAMS : \str_replace(' ', '', $names)));
+        // A search in `,a,b,` is cheaper than building a set for the few pairs of a query.
+        $allow = ',' . ($names === '' ? self::PARAMS : \str_replace(' ', '', $names)) . ',';
         $kept = [];
         foreach (\explode('&', $query) as $pair) {
             $eq = \strpos($pair, '=');
-            if ($eq !== false && isset($allow[$name = \substr($pair, 0, $eq)])) {
+            if ($eq && \strpos($allow, ',' . ($name = \substr($pair, 0, $eq)) . ',') !== false && \strpos($name, ',') === false) {
                 $kept[$name] = $name . '=' . self::value(\substr($pair, $eq + 1));
             }
         }
@@ -487,7 +488,9 @@ final class Route
         }
         $q = $GLOBALS['wp_query'];
         // The order of wp-includes/template-loader.php, whose choice this names.
-        if ($q->is_robots) {
+        if (\is_array($q->query_vars) && !empty($q->query_vars['sitemap'])) {
+            return 'wp:sitemap';
+        } elseif ($q->is_robots) {
             return 'wp:robots';
         } elseif ($q->is_feed) {
             return 'wp:feed';
