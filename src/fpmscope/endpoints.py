@@ -193,6 +193,9 @@ def uri_sql(
     expr, tparams = templates_sql(expr, templates)
     for sep, mark in _QUERY_MARKS:
         expr = f"replace({expr}, '{mark}', '{sep}')"
+    # A routing parameter whose whole value is a placeholder (`?page=2` paginates, `?r=123`)
+    # names no code: it goes. Every pair ends with `&` while this runs.
+    expr = f"rtrim(regexp_replace({expr} || '&', '([?&])[^?&=/]+=\\{{[^{{}}&?/]*\\}}&', '\\1', 'g'), '&?')"
     return expr, qparams | pparams | tparams
 
 
