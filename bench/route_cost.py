@@ -16,8 +16,8 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.probe import probe_path
 
 HERE = Path(__file__).resolve().parent
 APPS = HERE.parent / "tests" / "data" / "frameworks"

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from fpmscope.cli import main
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack, traffic
+from fpmscope.probe import probe_path
 from fpmscope.records import RECORD_FIELDS
 
 APPS = Path(__file__).parent.parent / "data" / "frameworks"

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from fpmscope.cli import main
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack, traffic
+from fpmscope.probe import probe_path
 
 KiB = 1024
 LEAK = 32 * KiB

@@ -10,7 +10,6 @@ import subprocess
 import duckdb
 import pytest
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.endpoints import (
     DEFAULT_ROUTE_PARAMS,
     DEFAULT_RULES,
@@ -19,6 +18,7 @@ from fpmscope.endpoints import (
     route_query_keep_sql,
 )
 from fpmscope.errors import FpmscopeError
+from fpmscope.probe import probe_path
 
 
 def name(uri: str, params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS) -> str:

@@ -1,0 +1,109 @@
+"""The per-request stage: every probe record judged once, as the temp table `leak_requests`.
+
+Each record gets its worker (a life of a pid), its endpoint, its position on the worker and
+what the next request on the same worker found (DESIGN §4). Every later analysis (leaks,
+workers, advise, latency, timelines) reads that table through the `Requests` handle that
+`prepare` returns, so none of them can run before it is built, nor rebuild it with another
+grouping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, infer
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, path_sql
+from fpmscope.ingest import IngestResult
+from fpmscope.model.inputs import InputSummary
+from fpmscope.sql import query, row
+
+PAGE = 4096
+# Requests a worker serves before it is judged: autoloaders, realpath and opcache fill up.
+WORKER_WARMUP = 3
+
+
+@dataclass(frozen=True, slots=True)
+class LeakOptions:
+    by: str = "endpoint"  # or "script"
+    rules: tuple[Rule, ...] = DEFAULT_RULES
+    top: int | None = None
+    route_params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS
+    # Distinct values that make a path position an inferred template; 0 turns inference off.
+    infer_min: int = DEFAULT_MIN_VALUES
+
+    def __post_init__(self) -> None:
+        if self.by not in ("endpoint", "script"):
+            raise ValueError(f"by must be endpoint or script, not {self.by!r}")
+        if self.top is not None and self.top < 1:
+            raise ValueError("top must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Requests:
+    """The judged requests: `leak_requests` on `con`, grouped by `options`, and what the
+    inputs held. Only `prepare` makes one."""
+
+    con: duckdb.DuckDBPyConnection
+    options: LeakOptions
+    inputs: InputSummary
+    # The templates inferred for the endpoint names (endpoint_templates.py).
+    templates: tuple[Template, ...] = ()
+
+
+# A route name (set by the application, or read from its framework by the probe) wins over
+# the path; endpoint_sql keeps a name as it is and normalizes a path.
+_NAMED = "CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END"
+
+
+def _templates(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> tuple[Template, ...]:
+    """Inferred templates over the distinct normalized paths of the records."""
+    if options.by == "script":
+        return ()
+    path, params = path_sql("split_part(u, '?', 1)", options.rules)
+    paths = f"SELECT DISTINCT {path} AS path FROM (SELECT DISTINCT {_NAMED} AS u FROM requests)"
+    return infer(con, paths, params, options.infer_min)
+
+
+def _endpoint_expression(options: LeakOptions, templates: tuple[Template, ...]) -> tuple[str, dict[str, object]]:
+    if options.by == "script":
+        return "coalesce(script, '-')", {}
+    return endpoint_sql("method", _NAMED, options.rules, options.route_params, templates)
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """One row of sql/leak_summary.sql."""
+
+    requests: int
+    workers: int
+    hosts: int
+    first_ts: float | None
+    last_ts: float | None
+    warmup_requests: int | None
+    unknown_requests: int | None
+    unmeasured_requests: int | None
+
+
+def prepare(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakOptions) -> Requests:
+    """Build `leak_requests` over the records in `requests` and summarize them."""
+    templates = _templates(con, options)
+    expr, params = _endpoint_expression(options, templates)
+    sql = query("leak_requests").format(endpoint=expr, worker_warmup=WORKER_WARMUP, page=PAGE)
+    con.execute(sql, params)
+    found = row(con, "leak_summary", _Summary)
+    inputs = InputSummary(
+        files=ingest.files,
+        records=found.requests,
+        skipped_lines=ingest.skipped,
+        skipped_example=ingest.skipped_example,
+        workers=found.workers,
+        hosts=found.hosts,
+        first_ts=found.first_ts,
+        last_ts=found.last_ts,
+        warmup_requests=found.warmup_requests or 0,
+        unknown_requests=found.unknown_requests or 0,
+        unmeasured_requests=found.unmeasured_requests or 0,
+    )
+    return Requests(con=con, options=options, inputs=inputs, templates=templates)
