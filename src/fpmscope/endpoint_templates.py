@@ -20,6 +20,7 @@ from typing import Final
 
 import duckdb
 
+from fpmscope.model.inputs import InferredTemplate
 from fpmscope.sql import query
 
 PLACEHOLDER: Final = "{slug}"
@@ -42,6 +43,10 @@ class Template:
     @property
     def name(self) -> str:
         return self.prefix + PLACEHOLDER
+
+    def model(self) -> InferredTemplate:
+        """As the reports show it."""
+        return InferredTemplate(template=self.name, values=self.values, kept=self.fixed)
 
 
 def infer(

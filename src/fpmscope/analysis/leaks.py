@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from fpmscope.analysis.requests import PAGE, Requests
 from fpmscope.model.inputs import InputSummary
-from fpmscope.model.leaks import EndpointLeak, LeakReport
+from fpmscope.model.leaks import EndpointLeak, LeakReport, OtherEndpoints
 from fpmscope.sql import query
 from fpmscope.units import size
 
@@ -209,8 +209,25 @@ def analyze(requests: Requests) -> LeakReport:
         suspects=suspects,
         endpoints=tuple(items[st.endpoint] for st in shown),
         endpoint_count=len(stats),
+        others=_others(stats, shown),
         footprint_ranking=tuple(items[st.endpoint] for st in by_footprint),
+        inferred_templates=tuple(t.model() for t in requests.templates),
         verdict=_verdict(suspects, summary),
+    )
+
+
+def _others(stats: list[EndpointStats], shown: list[EndpointStats]) -> OtherEndpoints | None:
+    """The endpoints not shown, summed (the same totals their own rows would give)."""
+    if len(shown) == len(stats):
+        return None
+    listed = {st.endpoint for st in shown}
+    rest = [st for st in stats if st.endpoint not in listed]
+    return OtherEndpoints(
+        endpoints=len(rest),
+        requests=sum(st.requests for st in rest),
+        judged_requests=sum(st.judged for st in rest),
+        retained_bytes_total=float(sum(round(st.estimate * st.requests) for st in rest)),
+        suspects=sum(1 for st in rest if st.suspect),
     )
 
 

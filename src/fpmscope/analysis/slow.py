@@ -307,6 +307,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         endpoints=tuple(endpoints),
         slowest=tuple(slowest),
         headline=_headline(endpoints, inputs, sort),
+        inferred_templates=tuple(t.model() for t in templates),
     )
 
 

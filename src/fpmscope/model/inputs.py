@@ -18,3 +18,14 @@ class InputSummary:
     warmup_requests: int
     unknown_requests: int
     unmeasured_requests: int
+
+
+@dataclass(frozen=True, slots=True)
+class InferredTemplate:
+    """A path position collapsed to `{slug}` because it took many distinct values under one
+    prefix (endpoint_templates.py): `template` is the path up to it, `values` how many
+    distinct values it collapsed, `kept` the values left as they are (scripts, hubs)."""
+
+    template: str
+    values: int
+    kept: tuple[str, ...]

@@ -8,8 +8,8 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from fpmscope.model.inputs import InputSummary
-from fpmscope.render import RenderOptions
+from fpmscope.model.inputs import InferredTemplate, InputSummary
+from fpmscope.render import RenderOptions, printable
 
 
 def duration(seconds: float) -> str:
@@ -43,3 +43,14 @@ def time_span(inputs: InputSummary) -> str:
 def print_skipped(con: Console, inputs: InputSummary) -> None:
     if inputs.skipped_lines:
         con.print(Text(f"skipped {inputs.skipped_lines} malformed lines, e.g. {inputs.skipped_example!r}"))
+
+
+def print_templates(con: Console, templates: tuple[InferredTemplate, ...]) -> None:
+    """The inferred templates, one line each (--infer-min 0 turns inference off)."""
+    if not templates:
+        return
+    con.print()
+    con.print(Text("Inferred templates (--infer-min 0 turns them off, --rule names a segment first)", style="bold"))
+    for t in templates:
+        kept = f"; kept as they are: {', '.join(t.kept)}" if t.kept else ""
+        con.print(Text(f"- {printable(t.template)} from {t.values:,} distinct values{printable(kept)}"))
