@@ -78,7 +78,7 @@ def infer(
 
 def templates_sql(column: str, templates: tuple[Template, ...]) -> tuple[str, dict[str, object]]:
     """SQL applying `templates` in order to the normalized path `column` (the query part, if
-    any, follows as a `/\\x01/` segment and is never collapsed).
+    any, follows as a `/\\x01/` segment or after `?`, and is never collapsed).
 
     Regexes only (patterns are bound parameters, their log-derived parts escaped): a template's
     fixed values are first marked with \\x04 so the collapse skips them, then unmarked. Binding
@@ -92,7 +92,7 @@ def templates_sql(column: str, templates: tuple[Template, ...]) -> tuple[str, di
             fixed = "|".join(re.escape(v) for v in t.fixed)
             params[f"tprotect_{k}"] = f"^({prefix})({fixed})(/|$)"
             expr = f"regexp_replace({expr}, $tprotect_{k}, '\\1\x04\\2\\3')"
-        params[f"tcollapse_{k}"] = f"^({prefix})[^/{{\x01\x04][^/]*"
+        params[f"tcollapse_{k}"] = f"^({prefix})[^/?{{\x01\x04][^/?]*"
         expr = f"regexp_replace({expr}, $tcollapse_{k}, '\\1{PLACEHOLDER}')"
         if t.fixed:
             expr = f"replace({expr}, '\x04', '')"

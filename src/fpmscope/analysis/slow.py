@@ -15,8 +15,8 @@ from typing import Final
 
 import duckdb
 
-from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, infer
-from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, path_sql, regex_problem
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, infer, templates_sql
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, regex_problem
 from fpmscope.errors import FpmscopeError
 from fpmscope.model.slow import EndpointTime, SlowInputs, SlowReport, SlowRequest
 from fpmscope.sql import query, row, rows
@@ -251,10 +251,15 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         con.execute(query("slow_filter").format(where=where), params)
     else:
         con.execute(query("slow_unfiltered"))
-    spath, sparams = path_sql("split_part(path, '?', 1)", options.rules)
-    templates = infer(con, f"SELECT DISTINCT {spath} AS path FROM slow_source", sparams, options.infer_min)
-    expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params, templates)
+    expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params)
     con.execute(query("slow_paths").format(endpoint=expr), eparams)
+    # Templates are inferred over the distinct normalized paths and applied to the endpoints.
+    paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM slow_paths"
+    templates = infer(con, paths, {}, options.infer_min)
+    if templates:
+        templated, tparams = templates_sql("rest", templates)
+        con.execute(query("slow_templates").format(templated=templated), tparams)
+        con.execute(query("slow_templates_apply"))
     found = rows(con, "slow_endpoints", _EndpointRow)
     # Whole microseconds, summed exactly: the total does not depend on the rows' order.
     grand = (

@@ -2,7 +2,8 @@
 -- (the path before position $i, earlier collapses applied), the distinct values at $i. Some
 -- values stay as they are: PHP scripts, and hubs, the root of a subtree of routes rather than
 -- a slug: a value with a child found under no other value of its prefix, and either two such
--- children (wp-admin, category) or one that has children itself (wp-json/wp/v2). Children a
+-- children (wp-admin, category), or one that is a PHP script (wp-admin/admin-ajax.php) or has
+-- children itself (wp-json/wp/v2). Children a
 -- slug has (feed, posts) are shared by many slugs. A prefix whose other values number at
 -- least $min_values gets a template. Reads infer_paths(segs VARCHAR[]); the first segment is
 -- '' (paths start with `/`). Prefixes are joined strings: grouping on them is cheaper than on lists.
@@ -28,7 +29,7 @@ hubs AS (
     JOIN parents p ON g.prefix = p.prefix AND g.child = p.child
     WHERE p.n = 1
     GROUP BY ALL
-    HAVING count(DISTINCT g.child) >= 2 OR bool_or(g.deeper)
+    HAVING count(DISTINCT g.child) >= 2 OR bool_or(g.deeper) OR bool_or(g.child LIKE '%.php')
 ),
 vals AS (
     SELECT v.prefix, v.v, (h.v IS NOT NULL OR v.v LIKE '%.php') AS fixed
