@@ -1,6 +1,6 @@
 """Where the probe's time goes, measured inside php-fpm.
 
-    .venv/bin/python bench/probe_cost.py [PROBE.php ...]
+    .venv/bin/python bench/probe_cost.py [--pages hello,files150,...] [--no-pieces] [PROBE.php ...]
 
 1. Pieces: bench/probe_pieces.php runs each call a probe might make 2,000 times in a worker
    and prints ns per call (warm: the same call in a loop).
@@ -11,10 +11,15 @@
    turn, 1 s each, 6 rounds, so drift on a shared machine hits every variant alike. The
    difference between a variant and the full probe is what the cut part costs in a real
    request (cold caches included).
+3. Pages (--pages): the same timing on other pages than hello world, to see what grows with
+   the application: `files1`/`files150` include 1 or 150 small files (a real app's page view
+   includes ~150), `cache` spends ~1 ms reading an 8 MB array at random (evicting the probe's
+   code and data from the CPU caches, as a real page does), `loop` ~1 ms in a tight loop.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import statistics
 import subprocess
@@ -81,14 +86,34 @@ def pieces(root: Path) -> str:
     return "\n".join(rows)
 
 
-def timed(root: Path, probes: dict[str, Path], rounds: int = 6) -> str:
-    www = root / "www"
+PAGES = {
+    "hello": '<?php\necho "hello world\\n";\n',
+    "files1": "<?php\ninclude __DIR__ . '/inc/f0.php';\necho 'ok';\n",
+    "files150": "<?php\nfor ($i = 0; $i < 150; $i++) { include __DIR__ . \"/inc/f$i.php\"; }\necho 'ok';\n",
+    "cache": (
+        "<?php\n$a = range(0, 1 << 19); $x = 0; $n = count($a) - 1;\n"
+        "for ($i = 0; $i < 60000; $i++) { $x += $a[($i * 7919) & $n]; }\necho $x;\n"
+    ),
+    "loop": "<?php\n$x = 0;\nfor ($i = 0; $i < 60000; $i++) { $x += $i % 7; }\necho $x;\n",
+}
+
+
+def write_pages(www: Path) -> None:
+    (www / "inc").mkdir()
+    for i in range(150):
+        (www / "inc" / f"f{i}.php").write_text(f"<?php\nfunction fpmscope_bench_f{i}($x) {{ return $x + {i}; }}\n")
+    for name, text in PAGES.items():
+        (www / f"{name}.php").write_text(text)
+
+
+def timed(root: Path, probes: dict[str, Path], rounds: int = 6, page: str = "hello") -> str:
+    www = root / f"www-{page}"
     www.mkdir()
-    (www / "hello.php").write_text('<?php\necho "hello world\\n";\n')
+    write_pages(www)
     pools = {}
     with ExitStack() as servers:
         for i, (name, probe) in enumerate(probes.items()):
-            times = root / f"{i}.times"
+            times = root / f"{page}-{i}.times"
             cfg = stack.StackConfig(
                 docroot=www,
                 workers=1,
@@ -96,12 +121,12 @@ def timed(root: Path, probes: dict[str, Path], rounds: int = 6) -> str:
                 pool=f"cost{i}",
                 env={"FPMSCOPE_BENCH_PROBE": str(probe.resolve()), "FPMSCOPE_BENCH_TIMES": str(times)},
             )
-            pools[name] = (servers.enter_context(stack.running(cfg, root / f"pool{i}")), times)
+            pools[name] = (servers.enter_context(stack.running(cfg, root / f"{page}-pool{i}")), times)
         for _ in range(rounds):
             for s, _ in pools.values():
-                subprocess.run(["wrk", "-t1", "-c1", "-d1s", s.url + "/hello.php"], capture_output=True, check=True)
+                subprocess.run(["wrk", "-t1", "-c1", "-d1s", f"{s.url}/{page}.php"], capture_output=True, check=True)
     rows = [
-        "| probe | requests | start µs (p50) | finisher µs (p50) | total µs (p50) | total µs (p10..p90) |",
+        f"| probe ({page}) | requests | start µs (p50) | finisher µs (p50) | total µs (p50) | total µs (p10..p90) |",
         "|---|---:|---:|---:|---:|---|",
     ]
     for name, (_, times) in pools.items():
@@ -116,19 +141,31 @@ def timed(root: Path, probes: dict[str, Path], rounds: int = 6) -> str:
 
 
 def main() -> int:
-    probes = [Path(p).resolve() for p in sys.argv[1:]] or [probe_path()]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("probes", nargs="*", type=Path, help="probe files (default: the packaged one, and cut copies)")
+    parser.add_argument("--pages", default="hello", help="comma-separated subset of " + ",".join(PAGES))
+    parser.add_argument("--no-pieces", action="store_true", help="skip the per-call timings")
+    parser.add_argument("--no-cuts", action="store_true", help="time only the probes given, not cut copies")
+    parser.add_argument("--rounds", type=int, default=6, help="wrk rounds of 1 s per pool (default 6)")
+    args = parser.parse_args()
+    probes = [p.resolve() for p in args.probes] or [probe_path()]
     if shutil.which("wrk") is None:
         print("wrk not found; on Debian: apt-get install wrk", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="fpmscope-cost-") as tmp:
         root = Path(tmp)
-        print(pieces(root) + "\n")
+        if not args.no_pieces:
+            print(pieces(root) + "\n")
         todo: dict[str, Path] = {}
         for i, probe in enumerate(probes):
             out = root / f"variants{i}"
             out.mkdir()
-            todo |= variants(probe, out) if i == 0 else {probe.name + f" ({probe.parent})": probe}
-        print(timed(root, todo))
+            if i == 0 and not args.no_cuts:
+                todo |= variants(probe, out)
+            else:
+                todo[f"{probe.name} ({probe.parent.name})"] = probe
+        for page in args.pages.split(","):
+            print(timed(root, todo, args.rounds, page) + "\n")
     return 0
 
 

@@ -174,6 +174,9 @@ def summarize(runs: list[dict[str, object]], pages: list[str]) -> dict[str, dict
         off = [p["off"]["cpu_us_per_request"] for p in done]
         on = [p["on"]["cpu_us_per_request"] for p in done]
         added = [b - a for a, b in zip(off, on, strict=True)]
+        # The probe's cost as a share of the same pool's worker CPU without it, pair by pair:
+        # absolute microseconds move 2-3x between machines, this ratio much less.
+        share = [(b - a) / a for a, b in zip(off, on, strict=True)]
         out[page] = {
             "pairs": len(done),
             "throughput_ratio": spread(ratio["rps"]),
@@ -184,6 +187,7 @@ def summarize(runs: list[dict[str, object]], pages: list[str]) -> dict[str, dict
             "cpu_us_off": spread(off),
             "cpu_us_on": spread(on),
             "cpu_us_added": spread(added),
+            "cpu_added_share": spread(share),
             "requests_per_run": spread([p["on"]["requests"] for p in done]),
         }
     return out
@@ -197,8 +201,8 @@ def fmt_spread(s: dict[str, float], digits: int = 3, scale: float = 1.0, unit: s
 def table(summary: dict[str, dict[str, object]]) -> str:
     rows = [
         "| page | pairs | req/s off | throughput on/off | p50 on/off | p99 on/off "
-        "| worker CPU µs/req off | on | added by probe |",
-        "|---|---:|---:|---|---|---|---|---|---|",
+        "| worker CPU µs/req off | on | added by probe | **added / off** |",
+        "|---|---:|---:|---|---|---|---|---|---|---|",
     ]
     for page, s in summary.items():
         g = s.get
@@ -206,7 +210,8 @@ def table(summary: dict[str, dict[str, object]]) -> str:
             f"| {page} | {g('pairs')} | {g('rps_off')['median']:.0f} "  # type: ignore[index]
             f"| {fmt_spread(g('throughput_ratio'))} | {fmt_spread(g('p50_ratio'))} "  # type: ignore[arg-type]
             f"| {fmt_spread(g('p99_ratio'))} | {fmt_spread(g('cpu_us_off'), 1)} "  # type: ignore[arg-type]
-            f"| {fmt_spread(g('cpu_us_on'), 1)} | {fmt_spread(g('cpu_us_added'), 1)} |"  # type: ignore[arg-type]
+            f"| {fmt_spread(g('cpu_us_on'), 1)} | {fmt_spread(g('cpu_us_added'), 1)} "  # type: ignore[arg-type]
+            f"| **{fmt_spread(g('cpu_added_share'), 1, 100, ' %')}** |"  # type: ignore[arg-type]
         )
     return "\n".join(rows)
 
@@ -221,6 +226,9 @@ def main() -> int:
     parser.add_argument(
         "--baseline-probe", type=Path, default=None, help="run the 'off' pool with this probe instead of none"
     )
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="K=V", help="env[] of the probed pool (FPMSCOPE_SAMPLE=0.25)"
+    )
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated subset of " + ",".join(PAGES))
     parser.add_argument("--json", type=Path, default=None, help="also write every run and the summary here")
     args = parser.parse_args()
@@ -230,7 +238,8 @@ def main() -> int:
     pages = [p for p in args.pages.split(",") if p]
     probe = (args.probe or probe_path()).resolve()
     info = machine()
-    print(f"machine: {info}; load before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    info["load_before"] = f"{os.getloadavg()[0]:.2f}"
+    print(f"machine: {info}", file=sys.stderr)
     runs: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="fpmscope-bench-") as tmp:
         root = Path(tmp)
@@ -239,6 +248,7 @@ def main() -> int:
         (docroot / "calibrate.php").write_text(CALIBRATE_PAGE)
         baseline = args.baseline_probe.resolve() if args.baseline_probe else None
         roles = {"off": baseline, "on": probe}
+        probe_env = dict(kv.split("=", 1) for kv in args.env)
         with stack.running(stack.StackConfig(docroot=docroot, workers=1), root / "calibrate") as s:
             ns = calibrate(Pool(s))
         loops = write_pages(docroot, ns)
@@ -253,7 +263,13 @@ def main() -> int:
             with ExitStack() as servers:
                 pools = {}
                 for name in order:
-                    cfg = stack.StackConfig(docroot=docroot, workers=args.workers, probe=roles[name], pool=f"b{name}")
+                    cfg = stack.StackConfig(
+                        docroot=docroot,
+                        workers=args.workers,
+                        probe=roles[name],
+                        pool=f"b{name}",
+                        env=probe_env if name == "on" else {},
+                    )
                     pools[name] = Pool(servers.enter_context(stack.running(cfg, root / f"{pair}-{name}")))
                 for page in pages:  # warm opcache and the workers
                     for name in order:
@@ -273,11 +289,15 @@ def main() -> int:
         info["load_after"] = f"{os.getloadavg()[0]:.2f}"
         info["minutes"] = f"{(time.monotonic() - started) / 60:.1f}"
     summary = summarize(runs, pages)
-    print(f"\nprobe: {probe} ({probe_lines} lines logged); baseline: {args.baseline_probe or 'no probe'}")
+    print(
+        f"\nprobe: {probe} ({probe_lines} lines logged{', env ' + ' '.join(args.env) if args.env else ''}); "
+        f"baseline: {args.baseline_probe or 'no probe'}"
+    )
     print(
         f"{info['nproc']} CPUs ({info['cpu']}), kernel {info['kernel']}, PHP {info['php']}, wrk {info['wrk']}; "
         f"{args.workers} static workers per pool, wrk -t1 -c{args.connections} -d{args.duration:g}s, "
-        f"{args.pairs} pairs; median [min..max] over pairs\n"
+        f"{args.pairs} pairs; load average {info['load_before']} before, {info['load_after']} after; "
+        "median [min..max] over pairs\n"
     )
     print(table(summary))
     if args.json:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.probe import probe_path
 from fpmscope.records import FORMAT_TAG, RECORD_FIELDS
 
 FIELD = {name: i + 1 for i, (name, _) in enumerate(RECORD_FIELDS)}
@@ -86,7 +86,7 @@ def test_every_bailout_is_recorded(tmp_path: Path, admin: bool) -> None:
     # The finisher never fails: no error is reported in the probe's file.
     assert str(probe_path()) not in errors
     assert errors.count("Allowed memory size") == len(paths), "every request died of memory_limit"
-    outcomes = collections.Counter()
+    outcomes: collections.Counter[tuple[str, str]] = collections.Counter()
     for line in lines:
         fields = line.split("\t")
         assert fields[0] == FORMAT_TAG and len(fields) == 1 + len(RECORD_FIELDS)

@@ -242,7 +242,7 @@ def log_dir(env: Env, name: str) -> Path:
 
 def test_normal_pool_outcomes_and_fields(env: Env) -> None:
     log = log_dir(env, "normal") / "probe.log"
-    base, probed = run_pair(env, Case("normal", env={"FPMSCOPE_QUERY": "1"}), log)
+    base, probed = run_pair(env, Case("normal", env={"FPMSCOPE_QUERY": "1", "FPMSCOPE_FILES": "1"}), log)
     assert base.responses["/fatal.php"][0] == 500 and base.responses["/oom.php"][0] == 500
     assert base.responses["/shutdown_exit.php"][2] == b"main\napp shutdown\n"
     assert base.responses["/headers.php"][0] == 201
@@ -258,6 +258,7 @@ def test_normal_pool_outcomes_and_fields(env: Env) -> None:
     assert outcome["fatal.php"] == "fatal"
     assert outcome["oom.php"] == "oom"
     assert outcome["headers.php"] == "ok" and rec["headers.php"][FIELD["status"]] == "201"
+    assert rec["hello.php"][FIELD["included_files"]] == "2"  # the probe and the script
     assert base.responses["/finish_request.php"][2] == b"sent\n"
     assert outcome["finish_request.php"] == "ok" and int(rec["finish_request.php"][FIELD["wall_us"]]) >= 2000
     for fields in rec.values():
@@ -290,6 +291,8 @@ def test_query_is_dropped_by_default_but_for_routing_parameters(env: Env) -> Non
     log = log_dir(env, "noquery") / "probe.log"
     _, probed = run_pair(env, Case("noquery"), log, [SECRETS])
     assert probed.lines[0].split("\t")[FIELD["uri"]] == "/hello.php?page=2"
+    # Included files are counted only with FPMSCOPE_FILES=1 (the count grows with the app).
+    assert probed.lines[0].split("\t")[FIELD["included_files"]] == ""
     text = log.read_text()
     for secret in ("t0k", "pw", "k3y", "s1g", "bob", "hunter2", "alice", "carol", "example"):
         assert secret not in text

@@ -36,6 +36,8 @@ final class Probe
     public static $spare = null;
     /** @var string|false statm's line at the start, held until the end's read takes its slot */
     public static $line = false;
+    /** @var string the sampled share of workers (FPMSCOPE_SAMPLE), logged as flag `s<share>` */
+    public static $sample = '';
 
     /**
      * Settings (the pool's env[] values) and request facts come from getenv(), which under FPM
@@ -55,12 +57,39 @@ final class Probe
                 return;
             }
         }
+        $sample = self::env('FPMSCOPE_SAMPLE', $server);
+        if ($sample !== '' && !self::sampled($sample)) {
+            self::$done = true;
+            return;
+        }
         try {
             self::start($server);
         } catch (\Throwable $e) {
             // A disabled function is an Error in PHP 8: give up measuring, never the request.
             self::$done = true;
         }
+    }
+
+    /**
+     * Worker sampling: with FPMSCOPE_SAMPLE=0.25 a quarter of the workers measure every request
+     * and the others none (the analysis needs a worker's consecutive requests). The choice is a
+     * hash of the pid, the same on every request of a worker; a worker that replaces it (pm.max_requests)
+     * draws again with its own pid. Records of sampled workers carry the share as flag `s0.25`.
+     */
+    private static function sampled($setting)
+    {
+        $share = (float) $setting;
+        if ($share >= 1.0) {
+            return true;
+        }
+        if ($share <= 0.0 || !\function_exists('getmypid') || !\function_exists('crc32')) {
+            return false;
+        }
+        if (\crc32('fpmscope' . \getmypid()) % 10000 >= $share * 10000) {
+            return false;
+        }
+        self::$sample = 's' . $share;
+        return true;
     }
 
     /**
@@ -348,6 +377,10 @@ final class Probe
         $zm = \function_exists('memory_get_usage');
         $zp = \function_exists('memory_get_peak_usage');
         $status = \function_exists('http_response_code') ? \http_response_code() : false;
+        // Counting included files walks the list PHP keeps of them (~100 instructions per file,
+        // 150 files on a real app's page): only where the pool asks for it.
+        $files = \function_exists('get_included_files') && \function_exists('getenv')
+            && \getenv('FPMSCOPE_FILES') === '1' ? \count(\get_included_files()) : '';
         $host = \function_exists('gethostname') ? (string) \gethostname() : '';
         $tag = self::$tag === null ? Route::name($s[7]) : (string) self::$tag;
         $text = self::clean([$host, $s[11], $s[6], $s[7], $s[8], $s[9], $tag]);
@@ -377,10 +410,10 @@ final class Probe
             $text[3],
             $text[4],
             $text[5],
-            \function_exists('get_included_files') ? \count(\get_included_files()) : '',
+            $files,
             $outcome,
             $text[6],
-            self::$flags,
+            self::$flags . self::$sample,
         ]) . "\n";
         $path = $s[10];
         // One lstat (filetype does not build lstat()'s array): never write through a symlink,
