@@ -61,3 +61,9 @@ def test_the_table_ends_with_the_others_and_the_inferred_templates(tmp_path: Pat
     assert "(292 other endpoints)" in out
     assert "Inferred templates" in out
     assert "/blog/{slug} from 120 distinct values" in out
+
+
+def test_csv_ends_with_the_others_row(tmp_path: Path) -> None:
+    lines = leaks(str(many_endpoints_log(tmp_path)), "--format", "csv", "--top", "3").splitlines()
+    assert len(lines) == 1 + 3 + 1
+    assert lines[-1].startswith("(299 other endpoints),")
