@@ -377,7 +377,7 @@ def test_disable_functions_covering_the_probe(env: Env) -> None:
     hello = rec["hello.php"]
     for name in (*MEASURES, "cpu_user_us", "pid", "host", "worker_cpu_us", "status", "zend_peak", "included_files"):
         assert hello[FIELD[name]] == "", name
-    assert hello[FIELD["wall_us"]] != "" and hello[FIELD["uri"]] == "/hello.php"
+    assert hello[FIELD["wall_us"]] != "" and hello[FIELD["uri"]] == "/hello.php?page=2"
     # No shutdown function: only the guard's destructor writes, and it cannot name the outcome.
     assert hello[FIELD["outcome"]] == ""
     # An uncaught Error still destroys objects; after a memory_limit bailout the guard's
