@@ -52,6 +52,7 @@ def compute(
     workers: int,
     requests: int,
     suspects: tuple[str, ...] = (),
+    sample: float | None = None,
 ) -> Advice:
     """The arithmetic, kept apart from the data so tests can check it with known numbers."""
     available = memory - reserve
@@ -66,6 +67,15 @@ def compute(
         f"One child right after warm-up: {size(baseline)} of its own memory (p90 across {workers} workers), plus "
         f"{size(footprint)} while it serves a big request (p99 of {requests} requests) = {size(fresh)}.",
     ]
+    if sample is not None:
+        # Each sampled worker was measured on every request, and which workers were sampled
+        # does not depend on what they served: their baselines, footprints and growth are a
+        # sample of the pool's, and sizing needs per-child figures only, not the pool's totals.
+        lines.append(
+            f"Measured on a sample: {workers} workers, {sample:.0%} of the pool's (env[FPMSCOPE_SAMPLE] = {sample:g}), "
+            "each on every request it served; per-child figures from them stand for every child, so nothing is "
+            "scaled."
+        )
     if reserve == 0:
         lines.append("Nothing was reserved for the OS, nginx, databases or the php-fpm master: see --reserve.")
     if recycle:
@@ -151,5 +161,6 @@ def analyze(requests: Requests, memory: int, reserve: int) -> AdviceReport:
         workers=len(fits),
         requests=int(pool.requests),
         suspects=suspects[:3],
+        sample=requests.inputs.sampled_share,
     )
     return AdviceReport(inputs=requests.inputs, advice=advice)

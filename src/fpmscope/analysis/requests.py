@@ -86,6 +86,13 @@ class _Summary:
     unmeasured_requests: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Sampling:
+    """The row of sql/sample_share.sql."""
+
+    share: float | None
+
+
 def prepare(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakOptions) -> Requests:
     """Build `leak_requests` over the records in `requests` and summarize them."""
     templates = _templates(con, options)
@@ -105,5 +112,6 @@ def prepare(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
         warmup_requests=found.warmup_requests or 0,
         unknown_requests=found.unknown_requests or 0,
         unmeasured_requests=found.unmeasured_requests or 0,
+        sampled_share=row(con, "sample_share", _Sampling).share,
     )
     return Requests(con=con, options=options, inputs=inputs, templates=templates)

@@ -54,6 +54,12 @@ def _common(f: F) -> F:
     default=None,
     help="probe.php to enable (default: the one installed with fpmscope).",
 )
+@click.option(
+    "--sample",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=None,
+    help="Measure this share of the workers (e.g. 0.25), every request of each; default all.",
+)
 @click.option("--dry-run", is_flag=True, help="Show the diff and the logrotate snippet; change nothing.")
 def install(
     *,
@@ -64,6 +70,7 @@ def install(
     log_dir: Path,
     names: tuple[str, ...],
     probe: Path | None,
+    sample: float | None,
     dry_run: bool,
 ) -> None:
     """Enable the probe in an FPM pool file, chaining any existing auto_prepend_file.
@@ -80,6 +87,7 @@ def install(
         fpm_bin=fpm_bin,
         fpm_conf=fpm_conf,
         logrotate_dir=logrotate_dir,
+        sample=sample,
     )
     for warning in plan.warnings:
         click.echo(f"fpmscope: warning: {warning}", err=True)

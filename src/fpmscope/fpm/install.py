@@ -108,6 +108,7 @@ def plan_install(
     fpm_bin: str | None,
     fpm_conf: Path | None,
     logrotate_dir: Path,
+    sample: float | None = None,
 ) -> Plan:
     text = read_text(path)
     binary = system.fpm_binary(fpm_bin)
@@ -141,7 +142,7 @@ def plan_install(
                 "readable place (e.g. /usr/local/share/fpmscope/probe.php, mode 0644) and pass --probe FILE"
             )
         if not pool.installed:
-            settings[pool.name] = poolconf.ProbeSettings(str(probe), str(log), chain)
+            settings[pool.name] = poolconf.ProbeSettings(str(probe), str(log), chain, sample)
         plans.append(PoolPlan(pool.name, who, log, chain, logrotate_dir / f"fpmscope-{pool.name}"))
     try:
         edited = poolconf.install(text, list(settings), settings)

@@ -62,6 +62,8 @@ class ProbeSettings:
     probe: str
     log: str
     chain: str | None
+    # Share of workers measured (env[FPMSCOPE_SAMPLE]); None measures them all.
+    sample: float | None = None
 
 
 def split_lines(text: str) -> list[str]:
@@ -166,6 +168,8 @@ def install(text: str, pool_names: Sequence[str], settings: dict[str, ProbeSetti
         ]
         if cfg.chain:
             block.append(f"env[FPMSCOPE_CHAIN] = {quote(cfg.chain)}")
+        if cfg.sample is not None:
+            block.append(f"env[FPMSCOPE_SAMPLE] = {cfg.sample:g}")
         block.append(END)
         lines[pool.header + 1 : pool.header + 1] = [b + eol for b in block]
     return "".join(lines)

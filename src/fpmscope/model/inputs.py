@@ -18,6 +18,9 @@ class InputSummary:
     warmup_requests: int
     unknown_requests: int
     unmeasured_requests: int
+    # The share of workers the probe measured (env[FPMSCOPE_SAMPLE], flag `s<share>` in the
+    # records); None when every worker was measured. The smallest share when logs differ.
+    sampled_share: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ namespace Fpmscope;
 final class Probe
 {
     /** Bytes of memory held for the finisher (see reserve()). */
-    const RESERVE = 65536;
+    const RESERVE = 32768;
 
     /** @var array<int, mixed>|null measures taken at request start */
     public static $start = null;
@@ -189,8 +189,9 @@ final class Probe
      * request and frees them before the finisher allocates: the read buffer of the statm
      * stream (stream_set_chunk_size: allocated by the first read, never written beyond the
      * line, so it costs no memset), or, without statm, a string. The finisher's allocations
-     * fit in RESERVE bytes whatever size classes the application drained
-     * (tests/e2e/test_bailout.py). `$spare` is the slot re-registering the finisher takes.
+     * fit in RESERVE bytes whatever size classes the application drained (16 KiB did not,
+     * tests/e2e/test_bailout.py). 64 KiB shifted the app's heap enough to blur retention in
+     * the demo (tests/e2e/test_leaks_e2e.py). `$spare` is the slot re-registering the finisher takes.
      */
     private static function reserve()
     {

@@ -43,6 +43,15 @@ def time_span(inputs: InputSummary) -> str:
 def print_skipped(con: Console, inputs: InputSummary) -> None:
     if inputs.skipped_lines:
         con.print(Text(f"skipped {inputs.skipped_lines} malformed lines, e.g. {inputs.skipped_example!r}"))
+    if inputs.sampled_share is not None:
+        con.print(Text(sampling_note(inputs.sampled_share)))
+
+
+def sampling_note(share: float) -> str:
+    return (
+        f"sampled: the probe measured {share:.0%} of the workers (env[FPMSCOPE_SAMPLE] = {share:g}), every request "
+        "of each; counts are of those workers' requests, per-request and per-worker figures stand for the pool"
+    )
 
 
 def print_templates(con: Console, templates: tuple[InferredTemplate, ...]) -> None:
