@@ -9,7 +9,7 @@ grouping.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -50,6 +50,9 @@ class Requests:
     inputs: InputSummary
     # The templates inferred for the endpoint names (endpoint_templates.py).
     templates: tuple[Template, ...] = ()
+    # What later stages computed once from the table and share (e.g. the leak estimates that
+    # leaks, workers and advise all use), by name.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 # A route name (set by the application, or read from its framework by the probe) wins over
