@@ -19,6 +19,10 @@ have_pkg python3-venv || command -v python3 >/dev/null 2>&1 || need+=(python3 py
 for pkg in mediawiki wordpress wordpress-theme-twentytwentythree mariadb-server php-sqlite3 php-mysql php-intl; do
     have_pkg "$pkg" || need+=("$pkg")
 done
+# Route-name detection is tested on Debian's own Laravel and Symfony code (tests/data/frameworks).
+for pkg in php-laravel-framework php-symfony-http-kernel php-symfony-routing php-symfony-http-foundation; do
+    have_pkg "$pkg" || need+=("$pkg")
+done
 for extra in ${FPMSCOPE_EXTRA_PACKAGES:-}; do have_pkg "$extra" || need+=("$extra"); done
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

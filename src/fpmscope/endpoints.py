@@ -2,17 +2,22 @@
 
 Modern apps route every URL through index.php, so per-script ranking says nothing; an
 endpoint is the method plus the path with its variable segments (ids, UUIDs, long hex, dates,
-tokens) replaced by placeholders. The rules compile to one DuckDB SQL expression; user rules
-are passed as bound parameters, never spliced into the SQL text.
+tokens, build hashes) replaced by placeholders, plus the values of the query parameters that
+route requests in query-string routers (`?action=`, `?route=`...), normalized the same way.
+A route name (the probe's `tag`) that does not start with `/` names the endpoint as it is.
+The rules compile to one DuckDB SQL expression; user rules and log content are bound
+parameters, never spliced into the SQL text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
 import duckdb
 
+from fpmscope.endpoint_templates import Template, templates_sql
 from fpmscope.errors import FpmscopeError
 
 
@@ -34,6 +39,12 @@ DEFAULT_RULES: Final = (
     # Long opaque tokens: 24+ characters of base64/url-safe alphabet with at least one digit.
     Rule(r"[A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*", "{token}"),
     Rule(r"[0-9]+\.[A-Za-z0-9]{1,5}", "{id}.ext"),
+    # Build hashes in asset names (`app.3f9c2e1a.js`, `main-0a1b2c.chunk.css`): a hex run with
+    # a digit and a letter between a `.`/`-` and the extension; the name and extension stay.
+    Rule(
+        r"([^/]*[.-])(?:[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*)(\.[A-Za-z0-9.]+)",
+        r"\1{hash}\2",
+    ),
 )
 
 TOKEN_MIN_LEN: Final = 24
@@ -42,6 +53,33 @@ TOKEN_MIN_LEN: Final = 24
 # segments are plain words; this one test spares them the seven regexes (tests/unit/
 # test_endpoints.py checks it against DEFAULT_RULES).
 DEFAULT_RULES_SKIP: Final = "strlen(s) < 16 AND NOT regexp_matches(s, '[0-9@]')"
+
+
+# Query parameters whose value says which code runs, kept by the probe (FPMSCOPE_ROUTE_PARAMS
+# changes its list) and read from access logs: WordPress admin-ajax/admin-post/wp-login
+# `action`, plain-permalink `rest_route` and admin `page`; MediaWiki `action`; DokuWiki `do`;
+# Joomla `option`, `task`, `view`; OpenCart and phpMyAdmin `route`; Yii `r`; PrestaShop
+# `controller`. Names of things rather than of code (MediaWiki `title`, DokuWiki `id`,
+# WordPress `p`, search `q`) are left out: they are one value per article, and would split
+# one route into thousands of endpoints. Keep in step with probe.php's ROUTE_PARAMS.
+DEFAULT_ROUTE_PARAMS: Final = (
+    *("action", "controller", "do", "option", "page"),
+    *("r", "rest_route", "route", "task", "view"),
+)
+ROUTE_PARAM_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A value is URL-decoded, every run of other characters becomes `_`, and it is cut to 64
+# characters (probe.php does the same, so the analyzer's pass changes nothing it wrote).
+ROUTE_VALUE_JUNK: Final = "[^A-Za-z0-9._~:/-]+"
+ROUTE_VALUE_MAX: Final = 64
+
+
+def parse_route_params(text: str) -> tuple[str, ...]:
+    """Parse a comma-separated list of routing parameter names (as given to --route-params)."""
+    names = tuple(sorted({n.strip() for n in text.split(",") if n.strip()}))
+    bad = [n for n in names if not ROUTE_PARAM_NAME.fullmatch(n)]
+    if bad:
+        raise FpmscopeError(f"bad routing parameter name {bad[0]!r}: letters, digits, _ and - only")
+    return names
 
 
 def parse_rule(text: str) -> Rule:
@@ -65,7 +103,11 @@ def regex_problem(pattern: str) -> str | None:
 
 
 def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]]:
-    """A lambda body mapping segment `s` to its placeholder, and its (named) parameters."""
+    """A lambda body mapping segment `s` to its placeholder, and its (named) parameters.
+
+    A placeholder with a group reference (`\\1`) rewrites the segment with regexp_replace;
+    any other replaces it whole.
+    """
     cases = []
     params: dict[str, object] = {}
     defaults_from = len(rules) - len(DEFAULT_RULES)
@@ -75,6 +117,9 @@ def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]]:
         if rule.placeholder == "{token}":
             cases.append(f"WHEN length(s) >= $token_min_len AND regexp_full_match(s, $rule_{i}) THEN $name_{i}")
             params["token_min_len"] = TOKEN_MIN_LEN
+        elif "\\" in rule.placeholder:
+            cases.append(f"WHEN regexp_full_match(s, $rule_{i}) THEN regexp_replace(s, $whole_{i}, $name_{i})")
+            params[f"whole_{i}"] = f"^(?:{rule.pattern})$"
         else:
             cases.append(f"WHEN regexp_full_match(s, $rule_{i}) THEN $name_{i}")
         params[f"rule_{i}"] = rule.pattern
@@ -89,7 +134,96 @@ def path_sql(column: str, rules: tuple[Rule, ...]) -> tuple[str, dict[str, objec
     return expr, params
 
 
-def endpoint_sql(method: str, path: str, rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]]:
-    """SQL for `METHOD /normalized/path`; `path` must already lack the query string."""
-    expr, params = path_sql(path, rules)
+def route_value_sql(column: str) -> str:
+    """SQL cleaning a raw routing parameter value (URL-decoded, junk runs to `_`, cut)."""
+    # A value that does not decode to UTF-8 loses its escapes: the probe's bytes >= 0x80 are junk too.
+    undecodable = f"regexp_replace({column}, '(%[0-9A-Fa-f]{{2}})+', '%', 'g')"
+    decoded = f"coalesce(try(url_decode(replace({column}, '+', ' '))), {undecodable})"
+    return f"left(regexp_replace({decoded}, '{ROUTE_VALUE_JUNK}', '_', 'g'), {ROUTE_VALUE_MAX})"
+
+
+def route_pairs_pattern(names: tuple[str, ...]) -> str:
+    """RE2 pattern whose group 1 is one `name=value` pair of a routing parameter."""
+    for name in names:
+        if not ROUTE_PARAM_NAME.fullmatch(name):
+            raise ValueError(f"bad routing parameter name {name!r}")
+    return "(?:^|&)((?:" + "|".join(names) + ")=[^&#]*)"
+
+
+def query_sql(column: str, names: tuple[str, ...]) -> tuple[str, dict[str, object]]:
+    """SQL for the routing part of query string `column`: `name=value&...` sorted as the probe
+    sorts them, each value cleaned (route_value_sql); '' when none is present."""
+    if not names:
+        return "''", {}
+    value = route_value_sql("kv[strpos(kv, '=') + 1:]")
+    pairs = f"regexp_extract_all({column}, $route_pairs, 1)"
+    # A repeated name counts once, with its last value, as in PHP's $_GET.
+    later = "list_transform(ps[i + 1:], lambda p: split_part(p, '=', 1))"
+    last = f"list_filter(ps, lambda kv, i: NOT list_contains({later}, split_part(kv, '=', 1)))"
+    pair = f"split_part(kv, '=', 1) || '=' || {value}"
+    expr = (
+        f"list_transform([{pairs}], lambda ps: "
+        f"array_to_string(list_sort(list_transform({last}, lambda kv: {pair})), '&'))[1]"
+    )
+    return expr, {"route_pairs": route_pairs_pattern(names)}
+
+
+# Separators of the query part while it is normalized with the path's segments: as segments of
+# their own (`/\x01/` for `?`, `/\x02/` for `=`, `/\x03/` for `&`) the rules never see them, and
+# a cleaned value has no control bytes. One list_transform then normalizes the path and every
+# value: a second one for the values cost as much again.
+_QUERY_MARKS: Final = (("?", "/\x01/"), ("=", "/\x02/"), ("&", "/\x03/"))
+
+
+def uri_sql(
+    column: str, rules: tuple[Rule, ...], names: tuple[str, ...], templates: tuple[Template, ...] = ()
+) -> tuple[str, dict[str, object]]:
+    """SQL naming `column`: a path with or without a query string, or a route name.
+
+    The path's segments are normalized, then `?` and the routing parameters (query_sql) if
+    any, their values normalized like segments. A route name (not starting with `/`) has no
+    `/` to split on, and keeps its name unless a whole-segment rule matches it.
+    """
+    query, qparams = query_sql(f"split_part({column}, '?', 2)", names)
+    marked = f"nullif({query}, '')"
+    for sep, mark in _QUERY_MARKS[1:]:
+        marked = f"replace({marked}, '{sep}', '{mark}')"
+    joined = f"split_part({column}, '?', 1) || coalesce('{_QUERY_MARKS[0][1]}' || {marked}, '')"
+    expr, pparams = path_sql(joined, rules)
+    expr, tparams = templates_sql(expr, templates)
+    for sep, mark in _QUERY_MARKS:
+        expr = f"replace({expr}, '{mark}', '{sep}')"
+    # A routing parameter whose whole value is a placeholder (`?page=2` paginates, `?r=123`)
+    # names no code: it goes. Every pair ends with `&` while this runs.
+    expr = f"rtrim(regexp_replace({expr} || '&', '([?&])[^?&=/]+=\\{{[^{{}}&?/]*\\}}&', '\\1', 'g'), '&?')"
+    return expr, qparams | pparams | tparams
+
+
+def endpoint_sql(
+    method: str,
+    uri: str,
+    rules: tuple[Rule, ...],
+    route_params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS,
+    templates: tuple[Template, ...] = (),
+) -> tuple[str, dict[str, object]]:
+    """SQL for `METHOD /normalized/path[?routing=params]`, or `METHOD name` for a route name;
+    `templates` (endpoint_templates.infer) collapse slugs after the segment rules."""
+    expr, params = uri_sql(uri, rules, route_params, templates)
     return f"coalesce({method}, '-') || ' ' || {expr}", params
+
+
+def route_query_keep_sql(column: str, names: tuple[str, ...]) -> str:
+    """SQL that reduces a request target to its path plus its routing `name=value` pairs, raw.
+
+    For access-log ingest: the query string beyond the routing parameters never reaches the
+    table, and the distinct paths stay few. Names are validated, so the pattern is safe text.
+    """
+    path = f"split_part({column}, '?', 1)"
+    if not names:
+        return path
+    pattern = route_pairs_pattern(names)
+    kept = f"array_to_string(regexp_extract_all(split_part({column}, '?', 2), '{pattern}', 1), '&')"
+    return (
+        f"CASE WHEN NOT contains({column}, '?') THEN {column} "
+        f"ELSE {path} || list_transform([{kept}], lambda q: CASE WHEN q = '' THEN '' ELSE '?' || q END)[1] END"
+    )

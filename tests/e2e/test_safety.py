@@ -66,12 +66,38 @@ APP = {
     "finish_request.php": '<?php echo "sent\\n"; fastcgi_finish_request(); usleep(2000);\n',
     "last_error.php": '<?php echo json_encode(error_get_last()), "\\n";\n',
 }
+# Route detection (issue 12) meets apps that look like a framework but are not quite one: an
+# autoloader that would show in the body, classes whose properties or methods throw, globals of
+# the wrong type. Nothing may be autoloaded, printed, logged or thrown at the app.
+_SPY = '<?php spl_autoload_register(function ($c) { echo "autoload $c\\n"; });\n'
+ROUTE_APPS = {
+    "route_wp_ajax.php": _SPY
+    + "define('ABSPATH', __DIR__ . '/'); define('WPINC', 'wp-includes'); define('DOING_AJAX', true);\n"
+    + "$_POST['action'] = ['not', 'a', 'string']; echo \"ajax\\n\";\n",
+    "route_wp_query.php": _SPY
+    + "define('ABSPATH', __DIR__ . '/'); define('WPINC', 'wp-includes');\n"
+    + "function did_action($a) { return 1; }\n"
+    + "class WP_Query { public function __get($n) { throw new Exception('no ' . $n); } }\n"
+    + '$wp_query = new WP_Query(); echo "query\\n";\n',
+    "route_laravel.php": "<?php namespace Illuminate\\Container { class Container {\n"
+    + "  public static function getInstance() { return new static(); }\n"
+    + "  public function resolved($a) { trigger_error('resolved', E_USER_WARNING); return true; }\n"
+    + "  public function make($a) { throw new \\RuntimeException('no router'); } } }\n"
+    + "namespace Illuminate\\Routing { class Router {} }\n"
+    + 'namespace { spl_autoload_register(function ($c) { echo "autoload $c\\n"; }); echo "laravel\\n"; }\n',
+    "route_symfony.php": "<?php namespace Symfony\\Component\\HttpFoundation {\n"
+    + "  class Request { public $attributes; } }\n"
+    + 'namespace { spl_autoload_register(function ($c) { echo "autoload $c\\n"; });\n'
+    + '$request = new Symfony\\Component\\HttpFoundation\\Request(); echo "symfony\\n"; }\n',
+    "route_not_symfony.php": _SPY + "$request = 'a string'; $wp_query = 42; echo \"plain\\n\";\n",
+}
+APP.update(ROUTE_APPS)
 LONG_QUERY = "/hello.php?q=" + "x" * 9000
 SECRETS = (
     "/hello.php?page=2&token=t0k&password=pw&api_key=k3y&sig=s1g&SessionId=abc&user=bob"
     "&next=http://alice:hunter2@example.com/&enc=https%3A%2F%2Fcarol%3Apass%40example.com%2F"
 )
-PATHS = [f"/{name}" for name in APP if name != "oom_admin.php"] + [LONG_QUERY, SECRETS]
+PATHS = [f"/{name}" for name in APP if name != "oom_admin.php" and name not in ROUTE_APPS] + [LONG_QUERY, SECRETS]
 # Every function the probe calls that an admin could list in disable_functions.
 PROBE_FUNCTIONS = (
     "hrtime,getrusage,fopen,fgets,rewind,fclose,getmypid,gethostname,memory_get_usage,"
@@ -261,12 +287,30 @@ def test_long_uri_is_capped_and_query_secrets_never_reach_disk(env: Env) -> None
         assert secret not in text
 
 
-def test_query_is_dropped_by_default(env: Env) -> None:
+def test_query_is_dropped_by_default_but_for_routing_parameters(env: Env) -> None:
     log = log_dir(env, "noquery") / "probe.log"
     _, probed = run_pair(env, Case("noquery"), log, [SECRETS])
-    assert probed.lines[0].split("\t")[FIELD["uri"]] == "/hello.php"
+    assert probed.lines[0].split("\t")[FIELD["uri"]] == "/hello.php?page=2"
     # Included files are counted only with FPMSCOPE_FILES=1 (the count grows with the app).
     assert probed.lines[0].split("\t")[FIELD["included_files"]] == ""
+    text = log.read_text()
+    for secret in ("t0k", "pw", "k3y", "s1g", "bob", "hunter2", "alice", "carol", "example"):
+        assert secret not in text
+
+
+def test_route_detection_never_autoloads_warns_or_throws(env: Env) -> None:
+    """Apps that half look like WordPress, Laravel or Symfony: responses and error logs stay
+    as without the probe, and no route name is made up."""
+    log = log_dir(env, "routes") / "probe.log"
+    paths = [f"/{name}?action=x%00y" for name in ROUTE_APPS]
+    base, probed = run_pair(env, Case("routes"), log, paths)
+    assert [r[2] for r in base.responses.values()] == [b"ajax\n", b"query\n", b"laravel\n", b"symfony\n", b"plain\n"]
+    assert base.php_errors == collections.Counter()
+    rec = records(probed)
+    assert len(rec) == len(ROUTE_APPS)
+    for fields in rec.values():
+        assert fields[FIELD["tag"]] == "" and fields[FIELD["outcome"]] == "ok" and fields[FIELD["flags"]] == ""
+        assert fields[FIELD["uri"]].endswith("?action=x_y")
 
 
 def test_log_dir_unwritable(env: Env) -> None:
@@ -333,7 +377,7 @@ def test_disable_functions_covering_the_probe(env: Env) -> None:
     hello = rec["hello.php"]
     for name in (*MEASURES, "cpu_user_us", "pid", "host", "worker_cpu_us", "status", "zend_peak", "included_files"):
         assert hello[FIELD[name]] == "", name
-    assert hello[FIELD["wall_us"]] != "" and hello[FIELD["uri"]] == "/hello.php"
+    assert hello[FIELD["wall_us"]] != "" and hello[FIELD["uri"]] == "/hello.php?page=2"
     # No shutdown function: only the guard's destructor writes, and it cannot name the outcome.
     assert hello[FIELD["outcome"]] == ""
     # An uncaught Error still destroys objects; after a memory_limit bailout the guard's

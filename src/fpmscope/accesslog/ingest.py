@@ -22,6 +22,7 @@ import duckdb
 from fpmscope.accesslog.detect import json_format, sniff
 from fpmscope.accesslog.files import first_lines, open_lines
 from fpmscope.accesslog.formats import AUTO_ORDER, CsvColumn, LogFormat
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, route_query_keep_sql
 from fpmscope.errors import FpmscopeError
 from fpmscope.inputs import is_gzip
 
@@ -54,8 +55,9 @@ SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "method": (("request_method", "{v}"), ("request", "split_part({v}, ' ', 1)")),
     "path": (
         ("uri", "split_part({v}, '?', 1)"),
-        ("request_uri", "split_part({v}, '?', 1)"),
-        ("request", "split_part(split_part({v}, ' ', 2), '?', 1)"),
+        # The routing parameters of the query string stay (endpoints.py), nothing else of it.
+        ("request_uri", route_query_keep_sql("{v}", DEFAULT_ROUTE_PARAMS)),
+        ("request", route_query_keep_sql("split_part({v}, ' ', 2)", DEFAULT_ROUTE_PARAMS)),
     ),
     "status": (("status", "TRY_CAST({v} AS SMALLINT)"),),
     "bytes": (

@@ -30,7 +30,7 @@ from typing import NamedTuple, cast
 from fpmscope.analysis import retention
 from fpmscope.analysis.requests import PAGE, Requests
 from fpmscope.model.inputs import InputSummary
-from fpmscope.model.leaks import EndpointLeak, LeakReport, WorkerGrowth
+from fpmscope.model.leaks import EndpointLeak, LeakReport, OtherEndpoints, WorkerGrowth
 from fpmscope.sql import row, rows
 from fpmscope.units import size
 
@@ -335,10 +335,27 @@ def analyze(requests: Requests) -> LeakReport:
         suspects=suspects,
         endpoints=tuple(items[a.endpoint] for a in shown),
         endpoint_count=len(assessed),
+        others=_others(assessed, shown),
         footprint_ranking=tuple(items[a.endpoint] for a in by_footprint),
+        inferred_templates=tuple(t.model() for t in requests.templates),
         growth=growth,
         memory_measured=summary.records > summary.unmeasured_requests,
         verdict=_verdict(suspects, summary, growth),
+    )
+
+
+def _others(assessed: list[Assessment], shown: list[Assessment]) -> OtherEndpoints | None:
+    """The endpoints not shown, summed (the same totals their own rows would give)."""
+    if len(shown) == len(assessed):
+        return None
+    listed = {a.endpoint for a in shown}
+    rest = [a for a in assessed if a.endpoint not in listed]
+    return OtherEndpoints(
+        endpoints=len(rest),
+        requests=sum(a.stats.requests for a in rest),
+        judged_requests=sum(a.stats.judged for a in rest),
+        retained_bytes_total=float(sum(round(a.total) for a in rest)),
+        suspects=sum(1 for a in rest if a.suspect),
     )
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, infer
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, path_sql
 from fpmscope.ingest import IngestResult
 from fpmscope.model.inputs import InputSummary
 from fpmscope.sql import query, row
@@ -28,6 +29,9 @@ class LeakOptions:
     by: str = "endpoint"  # or "script"
     rules: tuple[Rule, ...] = DEFAULT_RULES
     top: int | None = None
+    route_params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS
+    # Distinct values that make a path position an inferred template; 0 turns inference off.
+    infer_min: int = DEFAULT_MIN_VALUES
 
     def __post_init__(self) -> None:
         if self.by not in ("endpoint", "script"):
@@ -44,17 +48,31 @@ class Requests:
     con: duckdb.DuckDBPyConnection
     options: LeakOptions
     inputs: InputSummary
+    # The templates inferred for the endpoint names (endpoint_templates.py).
+    templates: tuple[Template, ...] = ()
     # What later stages computed once from the table and share (e.g. the leak estimates that
     # leaks, workers and advise all use), by name.
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _endpoint_expression(options: LeakOptions) -> tuple[str, dict[str, object]]:
+# A route name (set by the application, or read from its framework by the probe) wins over
+# the path; endpoint_sql keeps a name as it is and normalizes a path.
+_NAMED = "CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END"
+
+
+def _templates(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> tuple[Template, ...]:
+    """Inferred templates over the distinct normalized paths of the records."""
+    if options.by == "script":
+        return ()
+    path, params = path_sql("split_part(u, '?', 1)", options.rules)
+    paths = f"SELECT DISTINCT {path} AS path FROM (SELECT DISTINCT {_NAMED} AS u FROM requests)"
+    return infer(con, paths, params, options.infer_min)
+
+
+def _endpoint_expression(options: LeakOptions, templates: tuple[Template, ...]) -> tuple[str, dict[str, object]]:
     if options.by == "script":
         return "coalesce(script, '-')", {}
-    expr, params = endpoint_sql("method", "split_part(uri, '?', 1)", options.rules)
-    # A route name set by the application wins over the path.
-    return f"CASE WHEN tag <> '' THEN coalesce(method, '-') || ' ' || tag ELSE {expr} END", params
+    return endpoint_sql("method", _NAMED, options.rules, options.route_params, templates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +98,8 @@ class _Sampling:
 
 def prepare(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakOptions) -> Requests:
     """Build `leak_requests` over the records in `requests` and summarize them."""
-    expr, params = _endpoint_expression(options)
+    templates = _templates(con, options)
+    expr, params = _endpoint_expression(options, templates)
     sql = query("leak_requests").format(endpoint=expr, worker_warmup=WORKER_WARMUP, page=PAGE)
     con.execute(sql, params)
     found = row(con, "leak_summary", _Summary)
@@ -98,4 +117,4 @@ def prepare(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
         unmeasured_requests=found.unmeasured_requests or 0,
         sampled_share=row(con, "sample_share", _Sampling).share,
     )
-    return Requests(con=con, options=options, inputs=inputs)
+    return Requests(con=con, options=options, inputs=inputs, templates=templates)

@@ -15,7 +15,8 @@ from typing import Final
 
 import duckdb
 
-from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql, regex_problem
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, infer, templates_sql
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, regex_problem
 from fpmscope.errors import FpmscopeError
 from fpmscope.model.slow import EndpointTime, SlowInputs, SlowReport, SlowRequest
 from fpmscope.sql import query, row, rows
@@ -67,6 +68,8 @@ class SlowOptions:
     status: tuple[StatusRange, ...] = ()
     path: str | None = None  # RE2 regex searched in the path (query string removed)
     rules: tuple[Rule, ...] = DEFAULT_RULES
+    route_params: tuple[str, ...] = DEFAULT_ROUTE_PARAMS
+    infer_min: int = DEFAULT_MIN_VALUES
 
     def __post_init__(self) -> None:
         if self.sort not in SORT_KEYS:
@@ -248,8 +251,15 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         con.execute(query("slow_filter").format(where=where), params)
     else:
         con.execute(query("slow_unfiltered"))
-    expr, eparams = endpoint_sql("method", "path", options.rules)
+    expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params)
     con.execute(query("slow_paths").format(endpoint=expr), eparams)
+    # Templates are inferred over the distinct normalized paths and applied to the endpoints.
+    paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM slow_paths"
+    templates = infer(con, paths, {}, options.infer_min)
+    if templates:
+        templated, tparams = templates_sql("rest", templates)
+        con.execute(query("slow_templates").format(templated=templated), tparams)
+        con.execute(query("slow_templates_apply"))
     found = rows(con, "slow_endpoints", _EndpointRow)
     # Whole microseconds, summed exactly: the total does not depend on the rows' order.
     grand = (
@@ -302,6 +312,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         endpoints=tuple(endpoints),
         slowest=tuple(slowest),
         headline=_headline(endpoints, inputs, sort),
+        inferred_templates=tuple(t.model() for t in templates),
     )
 
 

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
-from fpmscope.endpoints import DEFAULT_RULES, Rule, parse_rule
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, parse_rule
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
 from fpmscope.render import FORMATS, RenderOptions
@@ -110,3 +111,21 @@ def note_input(result: IngestResult) -> None:
 def note_skipped(skipped: int, example: str | None) -> None:
     if skipped:
         click.echo(f"fpmscope: skipped {skipped} malformed line(s), first: {example!r}", err=True)
+
+
+def naming_options(f: F) -> F:
+    """--route-params and --infer-min: how endpoints are named beyond --rule."""
+    f = click.option(
+        "--infer-min",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MIN_VALUES,
+        show_default=True,
+        help="Distinct values that make a path position a {slug} template (0: never).",
+    )(f)
+    return click.option(
+        "--route-params",
+        default=",".join(DEFAULT_ROUTE_PARAMS),
+        show_default=True,
+        metavar="NAMES",
+        help="Query parameters whose value names the endpoint ('' for none); the probe's FPMSCOPE_ROUTE_PARAMS.",
+    )(f)

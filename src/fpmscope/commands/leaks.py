@@ -16,12 +16,14 @@ from fpmscope.commands.common import (
     emit,
     format_option,
     logs_argument,
+    naming_options,
     note_input,
     output_options,
     pick_format,
     render_options,
     rules_from,
 )
+from fpmscope.endpoints import parse_route_params
 from fpmscope.errors import FpmscopeError
 from fpmscope.pipeline import probe_requests
 from fpmscope.render import renderer
@@ -47,6 +49,7 @@ from fpmscope.render import renderer
     metavar="REGEX=NAME",
     help="Extra path-segment rule, tried before the built-in ones, e.g. 'v[0-9]+={v}'.",
 )
+@naming_options
 def leaks(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     fmt: str | None,
@@ -56,6 +59,8 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     top: int | None,
     by: str,
     rules: tuple[str, ...],
+    route_params: str,
+    infer_min: int,
 ) -> None:
     """Rank endpoints by the memory they make PHP-FPM workers keep.
 
@@ -65,7 +70,13 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     fmt = pick_format(fmt, output)
     if top is None and fmt == "table":
         top = TABLE_TOP
-    options = LeakOptions(by=by, rules=rules_from(rules), top=top)
+    options = LeakOptions(
+        by=by,
+        rules=rules_from(rules),
+        top=top,
+        route_params=parse_route_params(route_params),
+        infer_min=infer_min,
+    )
     requests, result = probe_requests(logs, db, options)
     note_input(result)
     emit(renderer("leaks", fmt)(analysis.analyze(requests), render_options()), output, force)

@@ -12,11 +12,13 @@ from fpmscope.commands.common import (
     emit,
     format_option,
     logs_argument,
+    naming_options,
     output_options,
     pick_format,
     render_options,
     rules_from,
 )
+from fpmscope.endpoints import parse_route_params
 from fpmscope.pipeline import pick_log_format, slow_report
 from fpmscope.render import renderer
 
@@ -53,6 +55,7 @@ from fpmscope.render import renderer
 @click.option("--status", "status", default=None, metavar="LIST", help="Only these statuses, e.g. 5xx,499 or 200-299.")
 @click.option("--path", "path_re", default=None, metavar="REGEX", help="Only paths matching REGEX (query removed).")
 @click.option("--rule", "rules", multiple=True, metavar="REGEX=NAME", help="Extra path-segment rule, as for leaks.")
+@naming_options
 def slow(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     fmt: str | None,
@@ -69,6 +72,8 @@ def slow(  # noqa: PLR0917 - one parameter per click option
     status: str | None,
     path_re: str | None,
     rules: tuple[str, ...],
+    route_params: str,
+    infer_min: int,
 ) -> None:
     """Rank endpoints by the time they take, from nginx/Apache access logs or probe logs.
 
@@ -89,6 +94,8 @@ def slow(  # noqa: PLR0917 - one parameter per click option
         status=parse_status(status) if status else (),
         path=path_re,
         rules=rules_from(rules),
+        route_params=parse_route_params(route_params),
+        infer_min=infer_min,
     )
     report = slow_report(logs, log_fmt, options)
     emit(renderer("slow", out_fmt)(report, render_options()), output, force)

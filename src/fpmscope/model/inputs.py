@@ -21,3 +21,14 @@ class InputSummary:
     # The share of workers the probe measured (env[FPMSCOPE_SAMPLE], flag `s<share>` in the
     # records); None when every worker was measured. The smallest share when logs differ.
     sampled_share: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InferredTemplate:
+    """A path position collapsed to `{slug}` because it took many distinct values under one
+    prefix (endpoint_templates.py): `template` is the path up to it, `values` how many
+    distinct values it collapsed, `kept` the values left as they are (scripts, hubs)."""
+
+    template: str
+    values: int
+    kept: tuple[str, ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fpmscope.model.inputs import InputSummary
+from fpmscope.model.inputs import InferredTemplate, InputSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,18 @@ class EndpointLeak:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherEndpoints:
+    """The endpoints beyond the first --top, summed into one row: however many endpoints a
+    log has, the output stays bounded. `retained_bytes_total` sums their estimates."""
+
+    endpoints: int
+    requests: int
+    judged_requests: int
+    retained_bytes_total: float
+    suspects: int
+
+
+@dataclass(frozen=True, slots=True)
 class WorkerGrowth:
     """How fast workers grew after warm-up (native + shared), over all judged requests.
 
@@ -78,7 +90,9 @@ class LeakReport:
     suspects: tuple[EndpointLeak, ...]
     endpoints: tuple[EndpointLeak, ...]  # the first --top of them, suspects first
     endpoint_count: int  # endpoints in the data
+    others: OtherEndpoints | None  # the rest when --top left some out
     footprint_ranking: tuple[EndpointLeak, ...]
+    inferred_templates: tuple[InferredTemplate, ...]
     growth: WorkerGrowth
     memory_measured: bool  # false when no record carried memory (flag m: /proc unreadable)
     verdict: str

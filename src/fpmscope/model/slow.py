@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fpmscope.model.inputs import InferredTemplate
+
 
 @dataclass(frozen=True, slots=True)
 class SlowInputs:
@@ -81,3 +83,4 @@ class SlowReport:
     endpoints: tuple[EndpointTime, ...]
     slowest: tuple[SlowRequest, ...]
     headline: str
+    inferred_templates: tuple[InferredTemplate, ...] = ()

@@ -146,7 +146,10 @@ final class Probe
         $id = $id !== '' ? $id : self::env('REQUEST_ID', $server);
         $q = \strpos($uri, '?');
         if ($q !== false) {
-            $uri = self::query(\substr($uri, 0, $q), \substr($uri, $q + 1), self::env('FPMSCOPE_QUERY', $server));
+            $keep = self::env('FPMSCOPE_QUERY', $server);
+            $uri = $keep === '1'
+                ? self::query(\substr($uri, 0, $q), \substr($uri, $q + 1))
+                : Route::params(\substr($uri, 0, $q), \substr($uri, $q + 1), self::env('FPMSCOPE_ROUTE_PARAMS', $server));
         }
         if (\strpos($uri, '@') !== false || \stripos($uri, '%40') !== false) {
             $uri = self::userinfo($uri);
@@ -264,12 +267,9 @@ final class Probe
         return [(int) $f[1] * 4096, ((int) $f[1] - (int) $f[2]) * 4096, (int) $f[2] * 4096];
     }
 
-    /** Query strings are kept only with FPMSCOPE_QUERY=1, and then without secrets. */
-    private static function query($path, $query, $keep)
+    /** The whole query string, kept only with FPMSCOPE_QUERY=1, and then without secrets. */
+    private static function query($path, $query)
     {
-        if ($keep !== '1') {
-            return $path;
-        }
         $out = [];
         foreach (\explode('&', $query) as $pair) {
             $eq = \strpos($pair, '=');
@@ -386,7 +386,8 @@ final class Probe
         $files = \function_exists('get_included_files') && \function_exists('getenv')
             && \getenv('FPMSCOPE_FILES') === '1' ? \count(\get_included_files()) : '';
         $host = \function_exists('gethostname') ? (string) \gethostname() : '';
-        $text = self::clean([$host, $s[11], $s[6], $s[7], $s[8], $s[9], self::$tag === null ? '' : (string) self::$tag]);
+        $tag = self::$tag === null ? Route::name($s[7]) : (string) self::$tag;
+        $text = self::clean([$host, $s[11], $s[6], $s[7], $s[8], $s[9], $tag]);
         $line = \implode("\t", [
             'fpms2',
             $text[0],
@@ -435,6 +436,152 @@ final class Probe
         if ($mask !== null) {
             \umask($mask);
         }
+    }
+}
+
+/**
+ * Endpoint names as the application knows them (issue 12): the routing parameters of the query
+ * string, and the route its framework chose. Everything here is swallowed like the rest of the
+ * probe; name() runs inside the finisher's quiet error handler.
+ */
+final class Route
+{
+    /** Query parameters that route requests (FPMSCOPE_ROUTE_PARAMS overrides; fpmscope/endpoints.py). */
+    const PARAMS = 'action,controller,do,option,page,r,rest_route,route,task,view';
+
+    /**
+     * `path?name=value&...` with only the routing parameters of $query (the last of a repeated
+     * name, as PHP's $_GET), pairs sorted, values cleaned by value(); nothing else of the query
+     * string is kept. $names: comma-separated, '' for PARAMS, 'none' for no parameter.
+     */
+    public static function params($path, $query, $names)
+    {
+        if ($names === 'none') {
+            return $path;
+        }
+        // A search in `,a,b,` is cheaper than building a set for the few pairs of a query.
+        $allow = ',' . ($names === '' ? self::PARAMS : \str_replace(' ', '', $names)) . ',';
+        $kept = [];
+        foreach (\explode('&', $query) as $pair) {
+            $eq = \strpos($pair, '=');
+            if ($eq && \strpos($allow, ',' . ($name = \substr($pair, 0, $eq)) . ',') !== false && \strpos($name, ',') === false) {
+                $kept[$name] = $name . '=' . self::value(\substr($pair, $eq + 1));
+            }
+        }
+        if ($kept === []) {
+            return $path;
+        }
+        \sort($kept, \SORT_STRING);
+        return $path . '?' . \implode('&', $kept);
+    }
+
+    /** URL-decoded, each run of other characters than [A-Za-z0-9._~:/-] made `_`, cut to 64 bytes. */
+    public static function value($raw)
+    {
+        $value = \preg_replace('#[^A-Za-z0-9._~:/-]+#', '_', \urldecode((string) $raw));
+        return \is_string($value) ? \substr($value, 0, 64) : '';
+    }
+
+    /**
+     * The route the framework chose, read from what is already loaded (class_exists(.., false),
+     * instanceof and defined() never autoload) and from no function that could warn; '' when
+     * none is known. A name that starts with `/` is a path the analyzer normalizes.
+     */
+    public static function name($uri)
+    {
+        try {
+            if (\defined('ABSPATH') && \defined('WPINC')) {
+                return self::wordpress($uri);
+            }
+            if (\class_exists('Illuminate\\Routing\\Router', false) && \class_exists('Illuminate\\Container\\Container', false)) {
+                $name = self::laravel();
+                if ($name !== '') {
+                    return $name;
+                }
+            }
+            // Symfony and Drupal front controllers keep their request in a global `$request`;
+            // its `_route` attribute is the route name (Drupal: `entity.node.canonical`).
+            if (isset($GLOBALS['request']) && $GLOBALS['request'] instanceof \Symfony\Component\HttpFoundation\Request) {
+                $route = $GLOBALS['request']->attributes->get('_route');
+                return \is_string($route) ? $route : '';
+            }
+        } catch (\Throwable $e) {
+            // A framework in a state we did not foresee: no name, never a failure.
+        }
+        return '';
+    }
+
+    /** admin-ajax action (also from a POST body), or the main query's template kind. */
+    private static function wordpress($uri)
+    {
+        if (\defined('DOING_AJAX') && \constant('DOING_AJAX')) {
+            $action = isset($_POST['action']) ? $_POST['action'] : (isset($_GET['action']) ? $_GET['action'] : '');
+            return \is_string($action) && $action !== '' ? \explode('?', $uri, 2)[0] . '?action=' . self::value($action) : '';
+        }
+        // REST routes are in the path or `?rest_route=`, already kept; wp-admin pages are scripts.
+        if ((\defined('REST_REQUEST') && \constant('REST_REQUEST')) || \defined('WP_ADMIN') || !\function_exists('did_action')
+            || !\did_action('wp') || !isset($GLOBALS['wp_query']) || !$GLOBALS['wp_query'] instanceof \WP_Query) {
+            return '';
+        }
+        $q = $GLOBALS['wp_query'];
+        // The order of wp-includes/template-loader.php, whose choice this names.
+        if (\is_array($q->query_vars) && !empty($q->query_vars['sitemap'])) {
+            return 'wp:sitemap';
+        } elseif ($q->is_robots) {
+            return 'wp:robots';
+        } elseif ($q->is_feed) {
+            return 'wp:feed';
+        } elseif ($q->is_embed) {
+            return 'wp:embed';
+        } elseif ($q->is_404) {
+            return 'wp:404';
+        } elseif ($q->is_search) {
+            return 'wp:search';
+        } elseif ($q->is_home) {
+            return 'wp:home';
+        } elseif ($q->is_post_type_archive) {
+            return 'wp:archive';
+        } elseif ($q->is_tax) {
+            return 'wp:taxonomy';
+        } elseif ($q->is_attachment) {
+            return 'wp:attachment';
+        } elseif ($q->is_single) {
+            $type = isset($q->post) && \is_object($q->post) && isset($q->post->post_type) ? $q->post->post_type : '';
+            return \is_string($type) && $type !== '' ? 'wp:single-' . self::value($type) : 'wp:single';
+        } elseif ($q->is_page) {
+            return 'wp:page';
+        } elseif ($q->is_category) {
+            return 'wp:category';
+        } elseif ($q->is_tag) {
+            return 'wp:tag';
+        } elseif ($q->is_author) {
+            return 'wp:author';
+        } elseif ($q->is_date) {
+            return 'wp:date';
+        } elseif ($q->is_archive) {
+            return 'wp:archive';
+        }
+        return '';
+    }
+
+    /** The current route's name, else its controller action, else its URI pattern. */
+    private static function laravel()
+    {
+        $app = \Illuminate\Container\Container::getInstance();
+        if (!$app->resolved('router')) {
+            return '';
+        }
+        $router = $app->make('router');
+        $route = $router instanceof \Illuminate\Routing\Router ? $router->current() : null;
+        if (!$route instanceof \Illuminate\Routing\Route) {
+            return '';
+        }
+        $name = $route->getName();
+        if (\is_string($name) && $name !== '') {
+            return $name;
+        }
+        $action = $route->getActionName();
+        return $action !== 'Closure' ? (string) $action : '/' . \ltrim((string) $route->uri(), '/');
     }
 }
 

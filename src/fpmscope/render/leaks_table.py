@@ -7,7 +7,7 @@ from rich.text import Text
 
 from fpmscope.model.leaks import LeakReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.terminal import console, print_skipped, time_span
+from fpmscope.render.terminal import console, print_skipped, print_templates, time_span
 from fpmscope.units import size
 
 
@@ -53,10 +53,20 @@ def render(report: LeakReport, options: RenderOptions) -> str:
             size(e.peak_footprint_bytes),
             Text("LEAK", style="bold red") if e.suspect else Text("ok"),
         )
+    others = report.others
+    if others is not None:
+        table.add_row(
+            Text(f"({others.endpoints:,} other endpoints)", style="italic"),
+            str(others.requests),
+            "",
+            size(others.retained_bytes_total),
+            *([""] * 4),
+            Text(f"{others.suspects} LEAK", style="bold red") if others.suspects else Text(""),
+        )
     con.print(table)
-    hidden = report.endpoint_count - len(report.endpoints)
-    if hidden > 0:
-        con.print(Text(f"... and {hidden:,} more endpoints (--top N shows more, --format csv all)"))
+    if others is not None:
+        con.print(Text("--top N shows more endpoints, --format csv all of them"))
+    print_templates(con, report.inferred_templates)
     notes = [e for e in report.endpoints if not e.suspect and e.kind != "none"]
     if notes:
         con.print()

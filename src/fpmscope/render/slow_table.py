@@ -8,7 +8,7 @@ from rich.text import Text
 
 from fpmscope.model.slow import SlowReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.terminal import console
+from fpmscope.render.terminal import console, print_templates
 from fpmscope.units import size
 
 
@@ -104,6 +104,7 @@ def render(report: SlowReport, options: RenderOptions) -> str:
                 Text(printable(r.path[:300])),
             )
         con.print(slow)
+    print_templates(con, report.inferred_templates)
     return buf.getvalue()
 
 

@@ -8,8 +8,8 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from fpmscope.model.inputs import InputSummary
-from fpmscope.render import RenderOptions
+from fpmscope.model.inputs import InferredTemplate, InputSummary
+from fpmscope.render import RenderOptions, printable
 
 
 def duration(seconds: float) -> str:
@@ -52,3 +52,14 @@ def sampling_note(share: float) -> str:
         f"sampled: the probe measured {share:.0%} of the workers (env[FPMSCOPE_SAMPLE] = {share:g}), every request "
         "of each; counts are of those workers' requests, per-request and per-worker figures stand for the pool"
     )
+
+
+def print_templates(con: Console, templates: tuple[InferredTemplate, ...]) -> None:
+    """The inferred templates, one line each (--infer-min 0 turns inference off)."""
+    if not templates:
+        return
+    con.print()
+    con.print(Text("Inferred templates (--infer-min 0 turns them off, --rule names a segment first)", style="bold"))
+    for t in templates:
+        kept = f"; kept as they are: {', '.join(t.kept)}" if t.kept else ""
+        con.print(Text(f"- {printable(t.template)} from {t.values:,} distinct values{printable(kept)}"))

@@ -4,7 +4,7 @@ CREATE OR REPLACE TEMP VIEW slow_all AS
 SELECT
     rowid AS seq,
     coalesce(method, '-') AS method,
-    CASE WHEN tag <> '' THEN tag ELSE split_part(coalesce(uri, ''), '?', 1) END AS path,
+    CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END AS path,
     status::SMALLINT AS status,
     NULL::BIGINT AS bytes,
     wall_us / 1e6 AS t,
