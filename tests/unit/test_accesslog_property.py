@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fpmscope.accesslog import ingest
+from fpmscope.accesslog.files import Input
 from fpmscope.accesslog.formats import parse_nginx
 
 SEPARATORS = (" ", " - ", " | ", ";", " ; ")
@@ -98,7 +99,7 @@ def test_any_format_parses_the_lines_rendered_from_it(fmt: tuple[list[str], list
         log = Path(tmp) / "access.log"
         log.write_text("".join(render(keys, seps, r) + "\n" for r in reqs), encoding="utf-8")
         con = ingest.connect()
-        result = ingest.ingest(con, [("access.log", log)], log_format)
+        result = ingest.ingest(con, [Input("access.log", log)], log_format)
         rows = con.execute("SELECT method, path, status, bytes, rt, upstream, request_id FROM hits").fetchall()
     assert result.skipped == 0, (text, result.skipped_example)
     assert len(rows) == len(reqs)

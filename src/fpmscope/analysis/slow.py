@@ -112,8 +112,38 @@ class Source:
     parsed: int
     skipped: int
     skipped_example: str | None
-    has_time: bool
+    has_time: bool  # most requests carry a time
     notes: tuple[str, ...] = ()
+    format_confidence: float | None = None
+    format_detected: bool = False
+    timed: int | None = None  # access-log requests with a time; None: no time field at all
+
+    @property
+    def skipped_share(self) -> float:
+        total = self.parsed + self.skipped
+        return round(self.skipped / total, 4) if total else 0.0
+
+
+CONFIDENT: Final = 0.9  # a detected format below this share of parsed sample lines is doubtful
+FEW_SKIPPED: Final = 0.05
+
+
+def _warning(source: Source, sort: str, wanted: str) -> str | None:
+    """One line saying why the ranking may mislead, or None."""
+    parts = []
+    if source.format_detected and source.format_confidence is not None and source.format_confidence < CONFIDENT:
+        parts.append(f"format {source.format_name} parses only {source.format_confidence:.0%} of the sampled lines")
+    if source.skipped_share > FEW_SKIPPED:
+        parts.append(f"{source.skipped_share:.1%} of the lines were skipped")
+    if sort != wanted:
+        parts.append(f"ranked by {sort}, not {wanted}: {_why_no_time(source)}")
+    return "warning: " + "; ".join(parts) if parts else None
+
+
+def _why_no_time(source: Source) -> str:
+    if not source.timed:
+        return f"format {source.format_name} has no request time ($request_time, %D, time-taken...)"
+    return f"only {source.timed:,} of {source.parsed:,} requests carry a request time"
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -244,7 +274,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     assert summary is not None
     notes = list(source.notes)
     if sort != options.sort:
-        notes.append(f"the logs carry no request time, so endpoints are ranked by {sort}, not {options.sort}")
+        notes.append(f"endpoints are ranked by {sort}, not {options.sort}: {_why_no_time(source)}")
     inputs = SlowInputs(
         files=source.files,
         source=source.kind,
@@ -260,6 +290,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         filters=tuple(described),
         joined_requests=int(summary[3]) if source.kind == "access+probe" else None,
         notes=tuple(notes),
+        format_detected=source.format_detected,
     )
     return SlowReport(
         inputs=inputs,
@@ -269,6 +300,10 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         endpoints=tuple(endpoints),
         slowest=tuple(slowest),
         headline=_headline(endpoints, inputs, sort),
+        format_confidence=source.format_confidence,
+        skipped_share=source.skipped_share,
+        time_available=source.has_time,
+        warning=_warning(source, sort, options.sort),
     )
 
 

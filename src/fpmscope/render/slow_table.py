@@ -35,9 +35,13 @@ def share(value: float | None) -> str:
 def render(report: SlowReport, options: RenderOptions) -> str:
     con, buf = console(options)
     inp = report.inputs
+    if report.warning:
+        con.print(Text(printable(report.warning), style="bold red"))
     con.print(Text(printable(report.headline), style="bold"))
     span = f", {inp.first_time} .. {inp.last_time}" if inp.first_time and inp.last_time else ""
     fmt = f"; format {inp.format_name}" if inp.format_name else ""
+    if inp.format_name and inp.format_detected and report.format_confidence is not None:
+        fmt += f" (detected, parses {report.format_confidence:.0%} of the sampled lines)"
     con.print(Text(f"{inp.requests:,} requests from {len(inp.files)} file(s){span}"))
     con.print(Text(f"time: {inp.time_column or 'none in these logs'}{fmt}"))
     if inp.filters:
