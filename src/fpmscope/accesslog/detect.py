@@ -156,21 +156,31 @@ def _is_ltsv(line: str) -> bool:
 
 
 def ltsv_format(lines: list[str]) -> Detection:
-    labels: dict[str, None] = {}
+    """Labels known by name; for a variable several labels may give (alp writes `apptime`,
+    sometimes `reqtime`): the label most lines carry is read first, the others when it is `-`."""
+    seen: dict[str, int] = {}
     good = 0
     for line in lines:
         if _is_ltsv(line):
             good += 1
-            labels.update(dict.fromkeys(p.split(":", 1)[0] for p in line.split("\t")))
-    pairs = {k: v for k, v in LTSV_LABELS.items() if k in labels}
+            for part in line.split("\t"):
+                label, _, value = part.partition(":")
+                if value not in ("", "-"):
+                    seen[label] = seen.get(label, 0) + 1
+    by_var: dict[str, list[str]] = {}
+    for label, var in LTSV_LABELS.items():
+        if label in seen:
+            target = "request_time" if label == "apptime" and "reqtime" not in seen else var
+            by_var.setdefault(target, []).append(label)
     notes = []
-    if "reqtime" not in pairs and "apptime" in pairs:
-        # alp's default: `apptime` is the only time; it is the upstream's, the closest there is.
-        pairs["apptime"] = "request_time"
-        notes.append("no reqtime label: apptime (the upstream's response time) is used as the request time")
-    if "uri" not in pairs and "req" not in pairs:
-        raise FpmscopeError(f"LTSV log without a uri or req label (labels: {', '.join(labels)}); give --log-format")
-    keys = tuple(pairs.items())
+    times = sorted(by_var.get("request_time", []) + by_var.pop("upstream_response_time", []), key=lambda k: -seen[k])
+    if times:
+        by_var["request_time"] = times
+        if times[0] == "apptime":
+            notes.append("request time read from apptime (the upstream's response time), which most lines carry")
+    if "request_uri" not in by_var and "request" not in by_var:
+        raise FpmscopeError(f"LTSV log without a uri or req label (labels: {', '.join(seen)}); give --log-format")
+    keys = tuple((label, var) for var, labels in by_var.items() for label in labels)
     source = "\t".join(f"{k}:${v}" for k, v in keys)
     return Detection(LogFormat("ltsv", source, (), keys, kind="ltsv"), round(good / len(lines), 3), tuple(notes))
 

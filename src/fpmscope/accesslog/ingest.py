@@ -285,14 +285,13 @@ class Loader:
         if self.fmt.kind == "json":
             return self._json_sql()
         if self.fmt.kind == "ltsv":
-            keys: dict[str, str] = {}
+            keys: dict[str, list[str]] = {}
             for label, var in self.fmt.json_keys:
-                if var in self.needed and var not in keys and _safe(label):
-                    keys[var] = label
-            cols = ", ".join(
-                f"nullif(regexp_extract(line, {_sql_string(_ltsv_pattern(lb))}, 1), '') AS {_quote(v)}"
-                for v, lb in keys.items()
-            )
+                if var in self.needed and _safe(label):
+                    keys.setdefault(var, []).append(
+                        f"nullif(nullif(regexp_extract(line, {_sql_string(_ltsv_pattern(label))}, 1), ''), '-')"
+                    )
+            cols = ", ".join(f"coalesce({', '.join(exprs)}) AS {_quote(v)}" for v, exprs in keys.items())
             path = ", ".join(_quote(v) for v in ("request_uri", "request") if v in keys)
             return f"SELECT {cols}, CASE WHEN coalesce({path}) IS NULL THEN line END AS _bad FROM {lines}"
         if csv:
