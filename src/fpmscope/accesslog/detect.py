@@ -230,7 +230,16 @@ JSON_NAMES: Final = {
     "msec": ("ts", "msec", "unix_time", "epoch"),
     "request_id": ("request_id", "req_id", "requestid", "x-request-id", "x_request_id", "id"),
 }
-_TIME_UNITS: Final = (("_ns", "ns"), ("_us", "us"), ("_usec", "us"), ("_ms", "ms"), ("_msec", "ms"), ("ms", "ms"))
+_TIME_UNITS: Final = (
+    ("ns", "ns"),
+    ("nanos", "ns"),
+    ("us", "us"),
+    ("usec", "us"),
+    ("micros", "us"),
+    ("ms", "ms"),
+    ("msec", "ms"),
+    ("millis", "ms"),
+)
 HTTP_METHODS: Final = frozenset(
     ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "PROPFIND")
 )
@@ -267,6 +276,8 @@ def json_format(lines: list[str]) -> Detection:
     extra: list[tuple[str, str]] = []  # more keys for one variable: read when the first is missing
     for var, names in JSON_NAMES.items():
         keys = [by_lower[n] for n in names if n in by_lower and by_lower[n] not in chosen.values()]
+        if var in ("request_time", "upstream_response_time"):  # elapsed_ms, durationNs...
+            keys += [k for k in values if k not in keys and _unitless(k) in names and k not in chosen.values()]
         keys = [k for k in keys if _fits(var, values[k])]
         keys.sort(key=lambda k: -len(values[k]))  # the key most lines have first
         if keys:
@@ -297,6 +308,13 @@ def json_format(lines: list[str]) -> Detection:
     pairs += tuple((key, final[var]) for key, var in extra if var in final)
     source = "{" + ", ".join(f'"{k}": "${v}"' for k, v in pairs) + "}"
     return Detection(LogFormat("json", source, (), pairs, kind="json"), round(parsed / len(lines), 3), tuple(notes))
+
+
+_UNIT_SUFFIX: Final = re.compile(r"(?:_?(?:ms|us|ns|s|sec|secs|seconds|millis|micros|nanos|msec|usec))$")
+
+
+def _unitless(key: str) -> str:
+    return _UNIT_SUFFIX.sub("", key.lower().rsplit(".", 1)[-1]) or key.lower()
 
 
 def _json_time_unit(key: str, vals: list[object]) -> tuple[str, str | None]:
