@@ -1,13 +1,10 @@
-"""CSV: one row per endpoint, safe to open in a spreadsheet (no formula injection)."""
+"""CSV helpers shared by every CSV renderer: cells safe to open in a spreadsheet (no formula
+injection). tests/unit/test_csv_contract.py holds every CSV renderer to it."""
 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
-
-from fpmscope.render import RenderOptions
-from fpmscope.report import EndpointLeak, LeakReport
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
@@ -26,8 +23,3 @@ def rows(items: tuple[object, ...], fields: list[str]) -> str:
     for item in items:
         writer.writerow([cell(getattr(item, f)) for f in fields])
     return out.getvalue()
-
-
-def render(report: LeakReport, options: RenderOptions) -> str:
-    fields = [f.name for f in dataclasses.fields(EndpointLeak)]
-    return rows(report.endpoints, fields)
