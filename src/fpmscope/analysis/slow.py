@@ -161,9 +161,10 @@ def _s(seconds: float | None) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class _EndpointRow:
-    """One row of sql/slow_endpoints.sql (times in seconds)."""
+    """One row of sql/slow_top.sql (times in seconds)."""
 
-    endpoint: str
+    endpoint: str | None  # None: the row of all endpoints after the first --top
+    rank: int | None
     requests: int
     total_s: float | None
     mean_s: float | None
@@ -211,13 +212,13 @@ class _Summary:
     joined: int
 
 
-def _endpoint(r: _EndpointRow, grand_total: float | None) -> EndpointTime:
+def _endpoint(r: _EndpointRow, grand_total: float | None, name: str) -> EndpointTime:
     qs: list[float | None] = list(r.quantiles_s) if r.quantiles_s is not None else [None] * 4
     tot = float(r.total_s) if r.total_s is not None else None
     both = r.php_total_s is not None and r.joined_t_s is not None and r.joined > 0
     php_joined = float(r.joined_php_s or 0)
     return EndpointTime(
-        endpoint=str(r.endpoint),
+        endpoint=name,
         count=int(r.requests),
         total_s=_s(tot),
         share=round(tot / grand_total, 4) if tot is not None and grand_total else None,
@@ -247,27 +248,27 @@ def _endpoint(r: _EndpointRow, grand_total: float | None) -> EndpointTime:
     )
 
 
-def _sort_key(sort: str) -> tuple[str, bool]:
-    return {
-        "total": ("total_s", True),
-        "count": ("count", True),
-        "mean": ("mean_ms", True),
-        "p50": ("p50_ms", True),
-        "p95": ("p95_ms", True),
-        "p99": ("p99_ms", True),
-        "max": ("max_ms", True),
-        "errors": ("errors", True),
-    }[sort]
+# What each --sort ranks endpoints by, as SQL over slow_requests (fixed text, never log content).
+# Only the percentile sorts need every endpoint's percentiles.
+RANK_VALUES: Final = {
+    "total": "sum(round(t * 1000000)::BIGINT)",
+    "count": "count(*)",
+    "mean": "sum(round(t * 1000000)::BIGINT) / count(t)",
+    "p50": "quantile_cont(t, 0.5)",
+    "p95": "quantile_cont(t, 0.95)",
+    "p99": "quantile_cont(t, 0.99)",
+    "max": "max(t)",
+    "errors": "count(*) FILTER (WHERE status BETWEEN 500 AND 599 OR status = 499)",
+}
+DEFAULT_TOP: Final = 40
 
 
-def _ordered(items: list[EndpointTime], sort: str) -> list[EndpointTime]:
-    field, _ = _sort_key(sort)
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """The row of sql/slow_totals.sql."""
 
-    def key(e: EndpointTime) -> tuple[float, int, str]:
-        value = getattr(e, field)
-        return (-(value if value is not None else -1.0), -e.count, e.endpoint)
-
-    return sorted(items, key=key)
+    endpoints: int
+    total_s: float | None
 
 
 def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions) -> SlowReport:
@@ -280,18 +281,18 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         con.execute(query("slow_unfiltered"))
     expr, eparams = endpoint_sql("method", "path", options.rules)
     con.execute(query("slow_paths").format(endpoint=expr), eparams)
-    found = rows(con, "slow_endpoints", _EndpointRow)
-    # Whole microseconds, summed exactly: the total does not depend on the rows' order.
-    grand = (
-        sum(round(float(r.total_s) * 1_000_000) for r in found if r.total_s is not None) / 1e6
-        if source.has_time
-        else None
-    )
-    items = [_endpoint(r, grand) for r in found]
     sort = options.sort if source.has_time or options.sort in ("count", "errors") else "count"
-    endpoints = _ordered(items, sort)
-    if options.top is not None:
-        endpoints = endpoints[: options.top]
+    # Ranking, percentiles, the first --top and one row for the rest all happen in SQL: Python
+    # touches at most top + 1 endpoints, however many the logs hold.
+    con.execute(query("slow_requests"))
+    con.execute(query("slow_rank").format(value=RANK_VALUES[sort]))
+    totals = row(con, "slow_totals", _Totals)
+    grand = float(totals.total_s) if source.has_time and totals.total_s is not None else None
+    top = options.top if options.top is not None else DEFAULT_TOP
+    found = rows(con, "slow_top", _EndpointRow, {"top": top})
+    endpoints = [_endpoint(r, grand, r.endpoint) for r in found if r.endpoint is not None]
+    rest = [r for r in found if r.endpoint is None]
+    others = _endpoint(rest[0], grand, f"({totals.endpoints - len(endpoints):,} other endpoints)") if rest else None
     slowest = [
         SlowRequest(
             endpoint=r.endpoint,
@@ -329,8 +330,9 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         inputs=inputs,
         sort=sort,
         total_time_s=_s(grand),
-        endpoint_count=len(items),
+        endpoint_count=int(totals.endpoints),
         endpoints=tuple(endpoints),
+        others=others,
         slowest=tuple(slowest),
         headline=_headline(endpoints, inputs, sort),
         format_confidence=source.format_confidence,

@@ -82,6 +82,8 @@ class SlowReport:
     endpoints: tuple[EndpointTime, ...]
     slowest: tuple[SlowRequest, ...]
     headline: str
+    # All endpoints after the first --top, as one: "(N other endpoints)"; None when none are left.
+    others: EndpointTime | None = None
     # How far to trust it: the share of sampled lines the access-log format parses (None: not
     # an access log), the share of all lines skipped, whether most requests carry a time; and,
     # when one of them is doubtful, a warning shown first.

@@ -60,9 +60,10 @@ def render(report: SlowReport, options: RenderOptions) -> str:
     table.add_column("endpoint", overflow="fold", min_width=24)
     for name in ("count", "total s", "share", "mean", "p50", "p90", "p95", "p99", "max", "errors"):
         table.add_column(name, justify="right", no_wrap=True)
-    for e in report.endpoints:
+    rows = report.endpoints + ((report.others,) if report.others else ())
+    for e in rows:
         table.add_row(
-            Text(printable(e.endpoint)),
+            Text(printable(e.endpoint), style="italic" if e is report.others else ""),
             f"{e.count:,}",
             seconds(e.total_s),
             share(e.share),
@@ -75,15 +76,14 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             f"{e.errors:,}",
         )
     con.print(table)
-    hidden = report.endpoint_count - len(report.endpoints)
-    if hidden > 0:
-        con.print(Text(f"... and {hidden:,} more endpoints (--top N shows more)"))
+    if report.others:
+        con.print(Text("(--top N shows more endpoints)"))
     con.print()
     mix = Table(title="Status mix and bytes", title_justify="left", show_edge=False, pad_edge=False)
     mix.add_column("endpoint", overflow="fold", min_width=24)
     for name in ("2xx", "3xx", "4xx", "499", "5xx", "504", "bytes"):
         mix.add_column(name, justify="right", no_wrap=True)
-    for e in report.endpoints:
+    for e in rows:
         mix.add_row(
             Text(printable(e.endpoint)),
             *(f"{n:,}" for n in (e.status_2xx, e.status_3xx, e.status_4xx, e.status_499, e.status_5xx, e.status_504)),
