@@ -94,7 +94,7 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
         if inputs.access:
             big = sum(f.path.stat().st_size for f in inputs.access) > PROGRESS_BYTES
             access = access_ingest.ingest(con, inputs.access, fmt, progress=big and sys.stderr.isatty())
-        if access is not None and "ts" not in access.columns and (options.since or options.until):
+        if access is not None and "ts_raw" not in access.columns and (options.since or options.until):
             raise FpmscopeError(f"--since/--until: format {access.format_name} has no time field ($time_local ...)")
         probe = probe_ingest.ingest(con, [str(f.path) for f in inputs.probe]) if inputs.probe else None
         if probe is not None and probe.rows == 0:

@@ -294,7 +294,8 @@ def test_a_log_half_in_another_format_says_so_first(tmp_path: Path) -> None:
     assert "50.0% of the lines were skipped" in data["warning"]
 
 
-def test_query_string_is_kept_beside_the_path(tmp_path: Path) -> None:
+def test_query_string_is_kept_in_the_request_line(tmp_path: Path) -> None:
+    """Endpoint rules that route by a query parameter (?action=) can still read it."""
     from fpmscope.accesslog import ingest
     from fpmscope.accesslog.files import Input
 
@@ -303,5 +304,12 @@ def test_query_string_is_kept_beside_the_path(tmp_path: Path) -> None:
     log.write_text("".join(combined(r) + f" {r.seconds:.3f}\n" for r in reqs))
     con = ingest.connect()
     ingest.ingest(con, [Input("a.log", log)], None)
-    rows = con.execute("SELECT path, query FROM hits ORDER BY rowid").fetchall()
-    assert rows == [(r.path, r.query or None) for r in reqs]
+    rows = con.execute("SELECT request FROM hits ORDER BY rowid").fetchall()
+    assert rows == [(f"{r.method} {uri(r)} HTTP/1.1",) for r in reqs]
+    w3c_log = tmp_path / "w3c.log"
+    w3c_log.write_text(w3c(reqs))
+    con = ingest.connect()
+    ingest.ingest(con, [Input("w3c.log", w3c_log)], None)
+    assert con.execute("SELECT request FROM hits ORDER BY rowid").fetchall() == [
+        (f"{r.method} {uri(r)}",) for r in reqs
+    ]

@@ -33,15 +33,16 @@ from fpmscope.inputs import is_gzip
 MAX_LINE: Final = 4 * 1024 * 1024
 EXAMPLE_CHARS: Final = 160
 
+# The request line and the time are kept as they came: they repeat (many requests per URL and
+# per second), so splitting the one and parsing the other happens once per distinct value,
+# later (`hit_times` below; the endpoint map in the analysis), not once per line.
 HITS_COLUMNS: Final = (
-    ("method", "VARCHAR"),
-    ("path", "VARCHAR"),
-    ("query", "VARCHAR"),  # the query string, kept for endpoint rules that route by it
+    ("request", "VARCHAR"),  # "METHOD target[?query] ..." (a request line, or method + URI)
     ("status", "SMALLINT"),
     ("bytes", "BIGINT"),
     ("rt", "DOUBLE"),
     ("upstream", "DOUBLE"),
-    ("ts", "TIMESTAMPTZ"),
+    ("ts_raw", "VARCHAR"),  # the time as written; hit_times maps each distinct one to a time
     ("request_id", "VARCHAR"),
 )
 # Bookkeeping columns after HITS_COLUMNS: whether the row is a request, and if not its text.
@@ -57,18 +58,12 @@ _MULTI_SUM = (
     " THEN list_sum(list_transform(regexp_split_to_array({v}, '\\s*[,:]\\s*'), lambda x: TRY_CAST(x AS DOUBLE)))"
     " ELSE TRY_CAST({v} AS DOUBLE) END"
 )
+_URI_REQUEST = "coalesce({m}, '-') || ' ' || {v}"
 SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
-    "method": (("request_method", "{v}"), ("request", "split_part({v}, ' ', 1)")),
-    "path": (
-        ("uri", "split_part({v}, '?', 1)"),
-        ("request_uri", "split_part({v}, '?', 1)"),
-        ("request", "split_part(split_part({v}, ' ', 2), '?', 1)"),
-    ),
-    "query": (
-        ("query_string", "nullif(nullif({v}, '-'), '')"),
-        ("request_uri", "nullif(split_part({v}, '?', 2), '')"),
-        ("request", "nullif(split_part(split_part({v}, ' ', 2), '?', 2), '')"),
-        ("uri", "nullif(split_part({v}, '?', 2), '')"),
+    "request": (
+        ("request", "{v}"),
+        ("request_uri", _URI_REQUEST),
+        ("uri", _URI_REQUEST + "{q}"),
     ),
     "status": (("status", "TRY_CAST(TRY_CAST({v} AS DOUBLE) AS SMALLINT)"),),
     "bytes": (
@@ -84,18 +79,24 @@ SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("request_time_ns", _NUM + " / 1e9"),
     ),
     "upstream": (("upstream_response_time", _MULTI_SUM), ("upstream_response_time_ns", _NUM + " / 1e9")),
-    "ts": (
-        ("time_local", "try_strptime({v}, '%d/%b/%Y:%H:%M:%S %z')"),
-        ("time_iso8601", "TRY_CAST({v} AS TIMESTAMPTZ)"),
-        ("msec", "to_timestamp(TRY_CAST({v} AS DOUBLE))"),
-        ("time_rack", "try_strptime({v}, '%d/%b/%Y %H:%M:%S')::TIMESTAMPTZ"),
-        (
-            "time_ltsv",
-            "coalesce(TRY_CAST({v} AS TIMESTAMPTZ), try_strptime(trim({v}, '[]'), '%d/%b/%Y:%H:%M:%S %z'))",
-        ),
-        ("w3c_date", "try_strptime({v} || ' ' || \"v_w3c_time\", '%Y-%m-%d %H:%M:%S')::TIMESTAMPTZ"),
+    "ts_raw": (
+        ("time_local", "{v}"),
+        ("time_iso8601", "{v}"),
+        ("msec", "{v}"),
+        ("time_rack", "{v}"),
+        ("time_ltsv", "{v}"),
+        ("w3c_date", "{v} || ' ' || \"v_w3c_time\""),
     ),
     "request_id": (("request_id", "nullif({v}, '-')"), ("http_x_request_id", "nullif({v}, '-')")),
+}
+# How a distinct raw time (`raw`) of each time variable becomes a time.
+TIME_PARSE: Final = {
+    "time_local": "try_strptime(raw, '%d/%b/%Y:%H:%M:%S %z')",
+    "time_iso8601": "TRY_CAST(raw AS TIMESTAMPTZ)",
+    "msec": "to_timestamp(TRY_CAST(raw AS DOUBLE))",
+    "time_rack": "try_strptime(raw, '%d/%b/%Y %H:%M:%S')::TIMESTAMPTZ",
+    "time_ltsv": "coalesce(TRY_CAST(raw AS TIMESTAMPTZ), try_strptime(trim(raw, '[]'), '%d/%b/%Y:%H:%M:%S %z'))",
+    "w3c_date": "try_strptime(raw, '%Y-%m-%d %H:%M:%S')::TIMESTAMPTZ",
 }
 
 
@@ -128,6 +129,7 @@ class AccessIngest:
 def create_hits(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     columns = ", ".join(f"{n} {t}" for n, t in HITS_COLUMNS + HITS_EXTRA)
     con.execute(f"CREATE TABLE hits ({columns})")
+    con.execute("CREATE TABLE hit_times (raw VARCHAR, ts TIMESTAMPTZ)")  # each distinct ts_raw, parsed
     return con
 
 
@@ -142,22 +144,34 @@ def _quote(name: str) -> str:
 def _canonical_select(fmt: LogFormat) -> tuple[str, tuple[str, ...]]:
     """SELECT list mapping variable columns to HITS_COLUMNS; the report columns provided."""
     available = set(fmt.variables)
+    method = next((_quote(v) for v in ("request_method",) if v in available), "NULL")
+    query = (
+        f" || CASE WHEN coalesce({_quote('query_string')}, '-') IN ('-', '') THEN ''"
+        f" ELSE '?' || {_quote('query_string')} END"
+        if "query_string" in available
+        else ""
+    )
     exprs, provided = [], []
     for column, _ in HITS_COLUMNS:
         expr = "NULL"
         for var, template in SOURCES[column]:
             if var in available:
-                expr = template.format(v=_quote(var))
+                expr = template.format(v=_quote(var), m=method, q=query)
                 provided.append(column)
                 break
         exprs.append(f"{expr} AS {column}")
     return ", ".join(exprs), tuple(provided)
 
 
+def time_variable(fmt: LogFormat) -> str | None:
+    """The variable the request times come from, if the format has one."""
+    return next((v for v, _ in SOURCES["ts_raw"] if v in fmt.variables), None)
+
+
 def _validity(fmt: LogFormat) -> str:
     """A row is a request when its status is an HTTP status, its time (if any) a finite number
     of seconds between 0 and a day, and its byte count (if any) a whole number >= 0."""
-    checks = ["status BETWEEN 100 AND 599"] if "status" in fmt.variables else ["path IS NOT NULL"]
+    checks = ["status BETWEEN 100 AND 599"] if "status" in fmt.variables else ["request IS NOT NULL"]
     for column, test in (
         ("rt", f"isfinite(rt) AND rt BETWEEN 0 AND {MAX_SECONDS}"),
         ("bytes", "bytes >= 0"),
@@ -196,6 +210,7 @@ def _needed_vars(fmt: LogFormat) -> set[str]:
                 break
     if "w3c_date" in needed:
         needed.add("w3c_time")
+    needed |= {"request_method", "query_string"} & available  # with a bare URI
     return needed
 
 
@@ -272,6 +287,12 @@ class Loader:
         self._note_bad(int(row[1]), row[2])
         if row[1]:
             self.con.execute("DELETE FROM hits WHERE NOT ok")
+        var = time_variable(self.fmt)
+        if var is not None:  # TIME_PARSE holds fixed SQL text only
+            self.con.execute(
+                f"INSERT INTO hit_times SELECT raw, {TIME_PARSE[var]} FROM"
+                " (SELECT DISTINCT ts_raw AS raw FROM hits WHERE ts_raw IS NOT NULL)"
+            )
 
     def _reader_sql(self, csv: bool) -> str:
         common = (

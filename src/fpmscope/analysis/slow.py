@@ -1,6 +1,6 @@
 """Slow endpoints: where the time goes, per endpoint, from access logs and/or probe logs.
 
-Requests are filtered, each distinct (method, path) is normalized once to its endpoint (the
+Requests are filtered, each distinct request line is split and normalized once to its endpoint (the
 same expression as the leak analysis, endpoints.py), and per endpoint DuckDB computes count,
 total, exact percentiles (quantile_cont: linear interpolation between the two nearest ranks),
 the status mix, bytes, upstream time and, with probe records, PHP wall and CPU time.
@@ -82,11 +82,11 @@ class SlowOptions:
         params: dict[str, object] = {}
         described: list[str] = []
         if self.since is not None:
-            clauses.append("ts >= $since")
+            clauses.append("ts_key IN (SELECT ts_key FROM slow_times WHERE ts >= $since)")
             params["since"] = self.since
             described.append(f"since {self.since.isoformat()}")
         if self.until is not None:
-            clauses.append("ts < $until")
+            clauses.append("ts_key IN (SELECT ts_key FROM slow_times WHERE ts < $until)")
             params["until"] = self.until
             described.append(f"until {self.until.isoformat()}")
         if self.status:

@@ -3,4 +3,4 @@
 CREATE OR REPLACE TEMP TABLE slow_requests AS
 SELECT p.endpoint, s.t, s.status, s.bytes, s.upstream, s.php, s.cpu
 FROM slow_source s
-JOIN slow_paths p USING (method, path)
+JOIN slow_paths p USING (request)
