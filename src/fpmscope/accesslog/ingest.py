@@ -65,7 +65,7 @@ SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("request_uri", _URI_REQUEST),
         ("uri", _URI_REQUEST + "{q}"),
     ),
-    "status": (("status", "TRY_CAST(TRY_CAST({v} AS DOUBLE) AS SMALLINT)"),),
+    "status": (("status", "TRY_CAST({v} AS SMALLINT)"),),
     "bytes": (
         ("body_bytes_sent", "TRY_CAST(nullif({v}, '-') AS BIGINT)"),
         ("body_bytes_sent_clf", "coalesce(TRY_CAST(nullif({v}, '-') AS BIGINT), 0)"),

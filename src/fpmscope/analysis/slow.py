@@ -248,17 +248,19 @@ def _endpoint(r: _EndpointRow, grand_total: float | None, name: str) -> Endpoint
     )
 
 
-# What each --sort ranks endpoints by, as SQL over slow_requests (fixed text, never log content).
-# Only the percentile sorts need every endpoint's percentiles.
+# What each --sort ranks endpoints by, as SQL (fixed text, never log content): sums over the
+# distinct request lines of slow_paths, or, for a percentile, every request's time.
+_PER_LINE: Final = ("sum(requests)", "slow_paths")
+_PER_REQUEST: Final = ("count(*)", "slow_source JOIN slow_paths USING (request)")
 RANK_VALUES: Final = {
-    "total": "sum(round(t * 1000000)::BIGINT)",
-    "count": "count(*)",
-    "mean": "sum(round(t * 1000000)::BIGINT) / count(t)",
-    "p50": "quantile_cont(t, 0.5)",
-    "p95": "quantile_cont(t, 0.95)",
-    "p99": "quantile_cont(t, 0.99)",
-    "max": "max(t)",
-    "errors": "count(*) FILTER (WHERE status BETWEEN 500 AND 599 OR status = 499)",
+    "total": ("sum(total_us)", *_PER_LINE),
+    "count": ("sum(requests)", *_PER_LINE),
+    "mean": ("sum(total_us) / sum(timed)", *_PER_LINE),
+    "p50": ("quantile_cont(t, 0.5)", *_PER_REQUEST),
+    "p95": ("quantile_cont(t, 0.95)", *_PER_REQUEST),
+    "p99": ("quantile_cont(t, 0.99)", *_PER_REQUEST),
+    "max": ("max(max_t)", *_PER_LINE),
+    "errors": ("sum(errors)", *_PER_LINE),
 }
 DEFAULT_TOP: Final = 40
 
@@ -284,8 +286,8 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     sort = options.sort if source.has_time or options.sort in ("count", "errors") else "count"
     # Ranking, percentiles, the first --top and one row for the rest all happen in SQL: Python
     # touches at most top + 1 endpoints, however many the logs hold.
-    con.execute(query("slow_requests"))
-    con.execute(query("slow_rank").format(value=RANK_VALUES[sort]))
+    value, requests, source_rows = RANK_VALUES[sort]
+    con.execute(query("slow_rank").format(value=value, requests=requests, rows=source_rows))
     totals = row(con, "slow_totals", _Totals)
     grand = float(totals.total_s) if source.has_time and totals.total_s is not None else None
     top = options.top if options.top is not None else DEFAULT_TOP

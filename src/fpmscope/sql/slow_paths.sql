@@ -1,13 +1,20 @@
--- Distinct request lines of the filtered requests with their method, path (query string cut)
--- and endpoint: splitting and normalizing each distinct line once is far cheaper than once per
--- request. The query string stays in `request` for rules that route by it. Parameters: the
--- endpoint expression's, over `method` and `path`.
+-- Distinct request lines of the filtered requests, each split into method and path (query
+-- string cut), normalized to its endpoint once, with the sums the ranking needs: grouping by
+-- the raw line first means no per-request join for a ranking by total, count, mean, max or
+-- errors. The query string stays in `request` for rules that route by it.
+-- Parameters: the endpoint expression's, over `method` and `path`.
 CREATE OR REPLACE TEMP TABLE slow_paths AS
-SELECT request, method, path, {endpoint} AS endpoint
+SELECT request, method, path, {endpoint} AS endpoint, requests, total_us, timed, max_t, errors
 FROM (
     SELECT
         request,
         split_part(request, ' ', 1) AS method,
-        split_part(split_part(request, ' ', 2), '?', 1) AS path
-    FROM (SELECT DISTINCT request FROM slow_source)
+        split_part(split_part(request, ' ', 2), '?', 1) AS path,
+        count(*) AS requests,
+        sum(round(t * 1000000)::BIGINT) AS total_us,
+        count(t) AS timed,
+        max(t) AS max_t,
+        count(*) FILTER (WHERE status BETWEEN 500 AND 599 OR status = 499) AS errors
+    FROM slow_source
+    GROUP BY request
 )

@@ -3,7 +3,7 @@
 -- renderers get these rows and nothing else, however many endpoints the logs hold.
 -- Sums and means add whole microseconds, so the same log gives the same figures to the digit.
 SELECT
-    CASE WHEN r.rank IS NOT NULL THEN s.endpoint END AS endpoint,
+    r.endpoint AS endpoint,
     min(r.rank) AS rank,
     count(*) AS requests,
     sum(round(t * 1000000)::BIGINT) / 1000000.0 AS total_s,
@@ -27,7 +27,9 @@ SELECT
     sum(round(t * 1000000)::BIGINT) FILTER (WHERE php IS NOT NULL) / 1000000.0 AS joined_t_s,
     sum(round(php * 1000000)::BIGINT) FILTER (WHERE t IS NOT NULL) / 1000000.0 AS joined_php_s,
     sum(round(cpu * 1000000)::BIGINT) FILTER (WHERE t IS NOT NULL) / 1000000.0 AS joined_cpu_s
-FROM slow_requests s
-LEFT JOIN (SELECT endpoint, rank FROM slow_rank WHERE rank <= $top) r USING (endpoint)
+FROM slow_source s
+LEFT JOIN (
+    SELECT p.request, p.endpoint, k.rank FROM slow_paths p JOIN slow_rank k USING (endpoint) WHERE k.rank <= $top
+) r USING (request)
 GROUP BY 1
 ORDER BY min(r.rank) NULLS LAST

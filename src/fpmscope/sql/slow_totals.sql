@@ -2,5 +2,5 @@
 -- exactly: the total does not depend on the order the threads add them in).
 SELECT
     (SELECT count(*) FROM slow_rank) AS endpoints,
-    sum(round(t * 1000000)::BIGINT) / 1000000.0 AS total_s
-FROM slow_requests
+    sum(total_us) / 1000000.0 AS total_s
+FROM slow_paths
