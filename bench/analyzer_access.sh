@@ -31,11 +31,11 @@ for n in "${sizes[@]}"; do
     [ -s "$log" ] || .venv/bin/python bench/gen_access.py --lines "$n" -o "$log" >&2
     cat "$log" >/dev/null  # same page-cache state for every tool
     read -r fs fm < <(measure fpmscope-slow .venv/bin/fpmscope slow --top 20 "$log")
-    read -r js jm < <(measure fpmscope-json .venv/bin/fpmscope slow --format json "$log")
+    read -r js jm < <(measure fpmscope-json .venv/bin/fpmscope slow --format json "$log")  # first 40 + the rest
     read -r ns nm < <(measure awk-naive sh -c "$naive" sh "$log")
     read -r ps pm < <(measure awk-per-url sh -c "$per_url" sh "$log")
     table="fpmscope slow --top 20 (table)	$fs	$fm
-fpmscope slow --format json (every endpoint)	$js	$jm
+fpmscope slow --format json (first 40, one row for the rest)	$js	$jm
 awk '{print \$NF, \$7}' \| sort -rn \| head	$ns	$nm
 awk per-URL mean \| sort -rn \| head	$ps	$pm"
     if [ "$n" -le "$goaccess_max" ]; then
