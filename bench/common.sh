@@ -37,7 +37,7 @@ header() {  # extra words for the machine line
 
 rows() {  # lines, file, baseline seconds; stdin: "tool<TAB>seconds<TAB>peak KiB" per line
     local n=$1 log=$2 base=$3 tool s m
-    local mb=$(( $(stat -c %s "$log") / 1000000 ))
+    local mb=$(( $(stat -L -c %s "$log") / 1000000 ))  # -L: a symlinked log counts its target
     while IFS=$'\t' read -r tool s m; do
         awk -v n="$n" -v mb="$mb" -v tool="$tool" -v s="$s" -v m="$m" -v f="$base" 'BEGIN {
             printf "| %d | %d MB | %s | %.1f | %.2f M | %.2fx | %d MB |\n", n, mb, tool, s, n / s / 1e6, s / f, m / 1024 }'

@@ -4,9 +4,13 @@
 Endpoints follow a weighted mix of routes with ids (log-uniform: popular ids repeat, long
 tail), UUIDs, hex SKUs and query strings;
 times are log-normal with a long tail per route; statuses include 3xx/4xx/5xx, 499 and 504.
-Deterministic for a given --seed. DuckDB writes it (10 M lines in about 20 s). Usage:
+Deterministic for a given --seed. DuckDB writes it (10 M lines in about 20 s).
+`--cardinality high` adds what makes real logs hard: blog slugs and build-hashed assets that
+no rule folds, so about one line in ten has a raw URL never seen before and tens of thousands
+of endpoints stay distinct. Usage:
 
     python bench/gen_access.py --lines 10000000 -o /tmp/access.log [--seed 1] [--format e2e]
+        [--cardinality high]
 """
 
 from __future__ import annotations
@@ -35,6 +39,13 @@ ROUTES = (
     ("GET", "/static/app.js?v={p}", 9, 0.001, 0.3),
     ("GET", "/feed/{d}", 0.5, 0.090, 0.5),
 )
+# --cardinality high: slugs (letters only, kept as they are) and hashed asset names.
+HIGH_CARDINALITY = (
+    ("GET", "/blog/{s}", 14, 0.070, 0.6),
+    ("GET", "/assets/app.{a}.js", 8, 0.002, 0.3),
+)
+SLUGS = 120_000
+ASSETS = 60_000
 AGENTS = (
     "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
@@ -77,8 +88,8 @@ COPY (
                     THEN left(md5(($seed * 7919 + h % $skus)::VARCHAR), 16) ELSE '' END),
                 '{d}', '2024-' || lpad((1 + h % 12)::VARCHAR, 2, '0')
                     || '-' || lpad((1 + (h >> 8) % 28)::VARCHAR, 2, '0')),
-                '{p}', (1 + (h >> 16) % 49)::VARCHAR) AS path,
-            method,
+                '{p}', (1 + (h >> 16) % 49)::VARCHAR) AS path0,
+            method, h,
             -- Log-normal around the route's median (Box-Muller); a 504 is nginx's 60 s timeout.
             CASE WHEN status = 504 THEN 60.0 + u_t2 * 0.01
                 ELSE median * exp(sigma * sqrt(-2 * ln(u_t1)) * cos(2 * pi() * u_t2)) END AS rt,
@@ -86,12 +97,20 @@ COPY (
             200 + (h >> 20) % 59800 AS bytes,
             (h >> 48) % 4 AS agent
         FROM picked
+    ),
+    slugged AS (
+        SELECT *, CASE
+            WHEN contains(path0, '{s}') THEN replace(path0, '{s}',
+                translate(left(md5(($seed * 31 + h % $slugs)::VARCHAR), 12), '0123456789', 'ghijklmnop'))
+            WHEN contains(path0, '{a}') THEN replace(path0, '{a}', left(md5(($seed * 17 + h % $assets)::VARCHAR), 8))
+            ELSE path0 END AS path
+        FROM lines
     )
     SELECT ip || ' - - [' || strftime(make_timestamp(($t0 + i // 200) * 1000000), '%d/%b/%Y:%H:%M:%S +0000')
         || '] "' || method || ' ' || path || ' HTTP/1.1" ' || status || ' ' || bytes
         || ' "-" "' || a.ua || '" ' || printf('%.3f', rt)
         || CASE WHEN $e2e THEN printf(' %.3f ', greatest(rt - 0.001, 0)) || md5(($seed || '-' || i)) ELSE '' END
-    FROM lines JOIN agents a ON a.idx = lines.agent
+    FROM slugged JOIN agents a ON a.idx = slugged.agent
     ORDER BY i
 ) TO '{path}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t')
 """
@@ -111,14 +130,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-o", "--output", default="-")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--format", choices=("timed", "e2e"), default="timed", help="e2e adds upstream time + request id")
+    ap.add_argument("--cardinality", choices=("normal", "high"), default="normal", help="high adds slugs and hashes")
     args = ap.parse_args(argv)
     started = time.monotonic()
     con = duckdb.connect()
     con.execute("CREATE TABLE routes (method VARCHAR, tpl VARCHAR, median DOUBLE, sigma DOUBLE, lo DOUBLE, hi DOUBLE)")
-    bounds = _cumulative([r[2] for r in ROUTES])
+    routes = ROUTES + (HIGH_CARDINALITY if args.cardinality == "high" else ())
+    bounds = _cumulative([r[2] for r in routes])
     con.executemany(
         "INSERT INTO routes VALUES (?, ?, ?, ?, ?, ?)",
-        [(m, tpl, median, sigma, lo, hi) for (m, tpl, _, median, sigma), (lo, hi) in zip(ROUTES, bounds, strict=True)],
+        [(m, tpl, median, sigma, lo, hi) for (m, tpl, _, median, sigma), (lo, hi) in zip(routes, bounds, strict=True)],
     )
     con.execute("CREATE TABLE statuses (status INTEGER, lo DOUBLE, hi DOUBLE)")
     codes = _cumulative([float(w) for _, w in STATUSES])
@@ -139,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             "max_id": float(MAX_ID),
             "uuids": UUIDS,
             "skus": SKUS,
+            "slugs": SLUGS,
+            "assets": ASSETS,
             "t0": T0,
             "e2e": args.format == "e2e",
         },

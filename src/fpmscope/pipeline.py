@@ -92,19 +92,24 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
         notes: list[str] = []
         access = None
         if inputs.access:
-            big = sum(p.stat().st_size for _, p in inputs.access) > PROGRESS_BYTES
+            big = sum(f.path.stat().st_size for f in inputs.access) > PROGRESS_BYTES
             access = access_ingest.ingest(con, inputs.access, fmt, progress=big and sys.stderr.isatty())
-        if access is not None and "ts" not in access.columns and (options.since or options.until):
+        if access is not None and "ts_raw" not in access.columns and (options.since or options.until):
             raise FpmscopeError(f"--since/--until: format {access.format_name} has no time field ($time_local ...)")
-        probe = probe_ingest.ingest(con, [str(p) for _, p in inputs.probe]) if inputs.probe else None
+        probe = probe_ingest.ingest(con, [str(f.path) for f in inputs.probe]) if inputs.probe else None
         if probe is not None and probe.rows == 0:
-            raise FpmscopeError(f"no probe records in {', '.join(n for n, _ in inputs.probe)}")
+            raise FpmscopeError(f"no probe records in {', '.join(f.name for f in inputs.probe)}")
         if access is not None and probe is not None and "request_id" not in access.columns:
             notes.append("the access logs carry no $request_id, so probe records are not matched to them")
             probe = None
         kind = "access+probe" if access and probe else ("access" if access else "probe")
-        skipped = (access.skipped if access else 0) + (probe.skipped if probe else 0)
-        example = (access.skipped_example if access else None) or (probe.skipped_example if probe else None)
+        dropped = sum(f.dropped for f in inputs.probe)  # lines with a bare CR or a NUL
+        skipped = (access.skipped if access else 0) + (probe.skipped if probe else 0) + dropped
+        example = (
+            (access.skipped_example if access else None)
+            or (probe.skipped_example if probe else None)
+            or next((f.dropped_example for f in inputs.probe if f.dropped_example), None)
+        )
         source = Source(
             kind=kind,
             files=tuple(logs),
@@ -113,8 +118,11 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
             parsed=(access.parsed if access else 0) + (probe.rows if probe else 0),
             skipped=skipped,
             skipped_example=example,
-            has_time=bool(access is None or "rt" in access.columns),
-            notes=tuple(notes),
+            has_time=bool(access is None or access.time_available),
+            notes=tuple(notes) + (access.notes if access else ()),
+            format_confidence=access.confidence if access else None,
+            format_detected=bool(access and access.detected),
+            timed=access.timed if access else None,
         )
         loaded = time.perf_counter()
         report = analyze(con, source, options)

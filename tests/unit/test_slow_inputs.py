@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from fpmscope.accesslog.files import Input
 from fpmscope.cli import main
 from tests.synth import Worker, write
 
@@ -205,7 +206,7 @@ def test_progress_bar_path_loads_every_file(tmp_path: Path) -> None:
     for n in (3, 4):
         path = tmp_path / f"a{n}.log"
         path.write_text("\n".join(lines(n)) + "\n")
-        files.append((path.name, path))
+        files.append(Input(path.name, path))
     con = ingest.connect()
     assert ingest.ingest(con, files, None, progress=True).parsed == 7
 

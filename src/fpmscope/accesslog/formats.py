@@ -42,10 +42,15 @@ class CsvColumn:
 
 @dataclass(frozen=True, slots=True)
 class LogFormat:
+    """`kind` says how lines are read: "text" (tokens), "json" (one object a line; `json_keys`
+    maps a key, or a dotted path into nested objects, to a variable), "ltsv" (`json_keys` maps
+    labels to variables) or "w3c" (tokens, space-separated, `#` lines are directives)."""
+
     name: str
     source: str
     tokens: tuple[Token, ...]
-    json_keys: tuple[tuple[str, str], ...] = ()  # escape=json logs: (key, variable)
+    json_keys: tuple[tuple[str, str], ...] = ()
+    kind: str = "text"
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -65,13 +70,15 @@ class LogFormat:
 
 
 # Values that may hold spaces unquoted, and how: time_local has exactly one.
-TWO_PART: Final = frozenset({"time_local"})
+TWO_PART: Final = frozenset({"time_local", "time_rack"})
 
 _TIME_LOCAL = r"[0-9]{1,2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}"
+_TIME_RACK = r"[0-9]{1,2}/[A-Za-z]{3}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}"
 _MULTI = r"(?:[0-9.]+|-)(?:(?: ?[,:] ?)(?:[0-9.]+|-))*"
 # Patterns by variable where the generic "up to the next separator" would be wrong.
 VALUE_PATTERNS: Final = {
     "time_local": _TIME_LOCAL,
+    "time_rack": _TIME_RACK,
     "request": r"[^ ]+(?: [^ ]+){0,2}",
     "upstream_response_time": _MULTI,
     "upstream_connect_time": _MULTI,
@@ -286,20 +293,79 @@ def _csv_field(field: list[Token]) -> list[CsvColumn] | None:
     return [CsvColumn(var, len(prefix), len(suffix))]
 
 
-# Presets, by name. "combined" and "common" are the servers' own; "timed" adds $request_time.
+# Presets, by name: the servers' own formats and those common setups add to them. A time
+# written as a whole number ("apache_*_int") has a unit that only its size tells: detection
+# replaces $request_time_int with _us, _ms or _s and says so.
 COMBINED: Final = (
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
 )
+MAIN: Final = COMBINED + ' "$http_x_forwarded_for"'  # nginx's stock `main` format
+INGRESS: Final = (
+    COMBINED + " $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name]"
+    " $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id"
+)
+VHOST_COMBINED: Final = (
+    '$server_name:$server_port $remote_addr $remote_ident $remote_user [$time_local] "$request" $status'
+    ' $bytes_sent "$http_referer" "$http_user_agent"'
+)
+COMMON: Final = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent'
 PRESETS: Final = {
     "combined": COMBINED,
     "timed": COMBINED + " $request_time",
     "timed_upstream": COMBINED + " $request_time $upstream_response_time",
     "timed_upstream_id": COMBINED + " $request_time $upstream_response_time $request_id",
-    "common": '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent',
-    "apache_combined_d": COMBINED.replace("$body_bytes_sent", "$body_bytes_sent_clf") + " $request_time_us",
+    "upstream_time": COMBINED
+    + ' rt=$request_time uct="$upstream_connect_time" uht="$upstream_header_time" urt="$upstream_response_time"',
+    "main": MAIN,
+    "main_timed": MAIN + " $request_time",
+    "main_timed_upstream": MAIN + " $request_time $upstream_response_time",
+    "ingress_nginx": INGRESS,
+    "common": COMMON,
+    "common_timed": COMMON + " $request_time",
+    "otus": '$remote_addr $remote_user  $http_x_real_ip [$time_local] "$request" $status $body_bytes_sent'
+    ' "$http_referer" "$http_user_agent" "$http_x_forwarded_for" "$http_x_request_id" "$http_x_rb_user"'
+    " $request_time",
+    "rack": '$remote_addr - $remote_user [$time_rack] "$request" $status $body_bytes_sent $request_time',
+    "apache_combined_d": COMBINED + " $request_time_us",
+    "apache_combined_int": COMBINED + " $request_time_int",
+    "apache_common_int": COMMON + " $request_time_int",
+    "vhost_combined": VHOST_COMBINED,
+    "vhost_combined_int": VHOST_COMBINED + " $request_time_int",
 }
-# Tried in this order when no format is given: most specific first.
-AUTO_ORDER: Final = ("timed_upstream_id", "timed_upstream", "timed", "apache_combined_d", "combined", "common")
+# Tried when no format is given; on a tie in the share of lines parsed, the earlier wins.
+AUTO_ORDER: Final = (
+    "ingress_nginx",
+    "upstream_time",
+    "timed_upstream_id",
+    "main_timed_upstream",
+    "timed_upstream",
+    "main_timed",
+    "otus",
+    "timed",
+    "apache_combined_int",
+    "main",
+    "combined",
+    "vhost_combined_int",
+    "vhost_combined",
+    "common_timed",
+    "apache_common_int",
+    "rack",
+    "common",
+)
+# Typed fields, checked when scoring a candidate format: a value must look like its type.
+_NUMBER_OR_DASH = r"(?:[0-9]+(?:\.[0-9]+)?|-)"
+TYPED: Final = {
+    "status": re.compile(r"[1-5][0-9]{2}"),
+    "request_time": re.compile(r"(?:[0-9]+\.[0-9]+|-)"),  # nginx writes seconds with 3 decimals
+    "request_time_int": re.compile(r"(?:[0-9]+|-)"),
+    "request_time_us": re.compile(_NUMBER_OR_DASH),
+    "request_time_ms": re.compile(_NUMBER_OR_DASH),
+    "request_time_s": re.compile(_NUMBER_OR_DASH),
+    "body_bytes_sent": re.compile(r"(?:[0-9]+|-)"),
+    "bytes_sent": re.compile(r"(?:[0-9]+|-)"),
+    "request_length": re.compile(r"(?:[0-9]+|-)"),
+    "server_port": re.compile(r"[0-9]+"),
+}
 
 
 def preset(name: str) -> LogFormat:

@@ -1,9 +1,14 @@
 """Access logs (plain or gzip, many files, `-` for stdin) into a DuckDB table `hits`.
 
-Three readers, fastest first:
+Readers, fastest first:
 - CSV layout (combined-style formats): DuckDB's CSV reader, space-delimited, `"`-quoted;
-- any other format: whole lines read as one column and split by DuckDB's regexp_extract;
-- JSON lines (nginx escape=json): DuckDB's JSON reader with the keys as columns.
+- any other text format (and W3C, `#` directive lines left out): whole lines read as one
+  column and split by DuckDB's regexp_extract; also the fallback if the CSV reader gives up;
+- LTSV: whole lines, one regexp_extract per label used;
+- JSON lines: DuckDB's JSON reader with the top-level keys as columns, nested keys extracted.
+A value that is not what its field holds (a time that is not a finite number between 0 and a
+day, a negative or non-numeric byte count, a status outside 100-599) makes its line invalid:
+counted as skipped, never summed.
 Lines a reader rejects (an odd user agent, a multi-value upstream time with spaces, invalid
 UTF-8, a 5 MB line) are read again by number in Python and matched with the same regex; what
 still does not match is skipped and counted, and the first such line kept as an example.
@@ -19,24 +24,25 @@ from typing import Final
 
 import duckdb
 
-from fpmscope.accesslog.detect import json_format, sniff
-from fpmscope.accesslog.files import first_lines, open_lines
-from fpmscope.accesslog.formats import AUTO_ORDER, CsvColumn, LogFormat
-from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, route_query_keep_sql
+from fpmscope.accesslog.detect import detect, score
+from fpmscope.accesslog.files import Input, first_lines, open_lines
+from fpmscope.accesslog.formats import CsvColumn, LogFormat
 from fpmscope.errors import FpmscopeError
 from fpmscope.inputs import is_gzip
 
 MAX_LINE: Final = 4 * 1024 * 1024
 EXAMPLE_CHARS: Final = 160
 
+# The request line and the time are kept as they came: they repeat (many requests per URL and
+# per second), so splitting the one and parsing the other happens once per distinct value,
+# later (`hit_times` below; the endpoint map in the analysis), not once per line.
 HITS_COLUMNS: Final = (
-    ("method", "VARCHAR"),
-    ("path", "VARCHAR"),
+    ("request", "VARCHAR"),  # "METHOD target[?query] ..." (a request line, or method + URI)
     ("status", "SMALLINT"),
     ("bytes", "BIGINT"),
     ("rt", "DOUBLE"),
     ("upstream", "DOUBLE"),
-    ("ts", "TIMESTAMPTZ"),
+    ("ts_raw", "VARCHAR"),  # the time as written; hit_times maps each distinct one to a time
     ("request_id", "VARCHAR"),
 )
 # Bookkeeping columns after HITS_COLUMNS: whether the row is a request, and if not its text.
@@ -45,19 +51,19 @@ HITS_EXTRA: Final = (("ok", "BOOLEAN"), ("bad_text", "VARCHAR"))
 # Report columns -> the variables that can feed them, best first, and how to convert each.
 # `{v}` is the quoted column of the variable; the SQL text is fixed, never from log content.
 _NUM = "TRY_CAST(nullif({v}, '-') AS DOUBLE)"
+MAX_SECONDS: Final = 86400  # a request time above a day is not a request time
 _MULTI_SUM = (
     "CASE WHEN {v} IS NULL OR {v} = '-' THEN NULL"
     " WHEN contains({v}, ',') OR contains({v}, ':')"
     " THEN list_sum(list_transform(regexp_split_to_array({v}, '\\s*[,:]\\s*'), lambda x: TRY_CAST(x AS DOUBLE)))"
     " ELSE TRY_CAST({v} AS DOUBLE) END"
 )
+_URI_REQUEST = "coalesce({m}, '-') || ' ' || {v}"
 SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
-    "method": (("request_method", "{v}"), ("request", "split_part({v}, ' ', 1)")),
-    "path": (
-        ("uri", "split_part({v}, '?', 1)"),
-        # The routing parameters of the query string stay (endpoints.py), nothing else of it.
-        ("request_uri", route_query_keep_sql("{v}", DEFAULT_ROUTE_PARAMS)),
-        ("request", route_query_keep_sql("split_part({v}, ' ', 2)", DEFAULT_ROUTE_PARAMS)),
+    "request": (
+        ("request", "{v}"),
+        ("request_uri", _URI_REQUEST),
+        ("uri", _URI_REQUEST + "{q}"),
     ),
     "status": (("status", "TRY_CAST({v} AS SMALLINT)"),),
     "bytes": (
@@ -70,14 +76,27 @@ SOURCES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("request_time_us", _NUM + " / 1e6"),
         ("request_time_ms", _NUM + " / 1e3"),
         ("request_time_s", _NUM),
+        ("request_time_ns", _NUM + " / 1e9"),
     ),
-    "upstream": (("upstream_response_time", _MULTI_SUM),),
-    "ts": (
-        ("time_local", "try_strptime({v}, '%d/%b/%Y:%H:%M:%S %z')"),
-        ("time_iso8601", "TRY_CAST({v} AS TIMESTAMPTZ)"),
-        ("msec", "to_timestamp(TRY_CAST({v} AS DOUBLE))"),
+    "upstream": (("upstream_response_time", _MULTI_SUM), ("upstream_response_time_ns", _NUM + " / 1e9")),
+    "ts_raw": (
+        ("time_local", "{v}"),
+        ("time_iso8601", "{v}"),
+        ("msec", "{v}"),
+        ("time_rack", "{v}"),
+        ("time_ltsv", "{v}"),
+        ("w3c_date", "{v} || ' ' || \"v_w3c_time\""),
     ),
     "request_id": (("request_id", "nullif({v}, '-')"), ("http_x_request_id", "nullif({v}, '-')")),
+}
+# How a distinct raw time (`raw`) of each time variable becomes a time.
+TIME_PARSE: Final = {
+    "time_local": "try_strptime(raw, '%d/%b/%Y:%H:%M:%S %z')",
+    "time_iso8601": "TRY_CAST(raw AS TIMESTAMPTZ)",
+    "msec": "to_timestamp(TRY_CAST(raw AS DOUBLE))",
+    "time_rack": "try_strptime(raw, '%d/%b/%Y %H:%M:%S')::TIMESTAMPTZ",
+    "time_ltsv": "coalesce(TRY_CAST(raw AS TIMESTAMPTZ), try_strptime(trim(raw, '[]'), '%d/%b/%Y:%H:%M:%S %z'))",
+    "w3c_date": "try_strptime(raw, '%Y-%m-%d %H:%M:%S')::TIMESTAMPTZ",
 }
 
 
@@ -91,11 +110,26 @@ class AccessIngest:
     skipped_example: str | None
     columns: tuple[str, ...]  # report columns the format provides (rt, upstream, ...)
     first_line: str | None
+    detected: bool = False  # the format was detected, not given
+    confidence: float | None = None  # share of the sampled lines the format parses (text formats)
+    timed: int = 0  # requests with a request time
+    notes: tuple[str, ...] = ()
+
+    @property
+    def skipped_share(self) -> float:
+        total = self.parsed + self.skipped
+        return round(self.skipped / total, 4) if total else 0.0
+
+    @property
+    def time_available(self) -> bool:
+        """Times for most requests: a ranking by time would otherwise rank a minority."""
+        return "rt" in self.columns and self.timed * 2 > self.parsed
 
 
 def create_hits(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     columns = ", ".join(f"{n} {t}" for n, t in HITS_COLUMNS + HITS_EXTRA)
     con.execute(f"CREATE TABLE hits ({columns})")
+    con.execute("CREATE TABLE hit_times (raw VARCHAR, ts TIMESTAMPTZ)")  # each distinct ts_raw, parsed
     return con
 
 
@@ -110,25 +144,46 @@ def _quote(name: str) -> str:
 def _canonical_select(fmt: LogFormat) -> tuple[str, tuple[str, ...]]:
     """SELECT list mapping variable columns to HITS_COLUMNS; the report columns provided."""
     available = set(fmt.variables)
+    method = next((_quote(v) for v in ("request_method",) if v in available), "NULL")
+    query = (
+        f" || CASE WHEN coalesce({_quote('query_string')}, '-') IN ('-', '') THEN ''"
+        f" ELSE '?' || {_quote('query_string')} END"
+        if "query_string" in available
+        else ""
+    )
     exprs, provided = [], []
     for column, _ in HITS_COLUMNS:
         expr = "NULL"
         for var, template in SOURCES[column]:
             if var in available:
-                expr = template.format(v=_quote(var))
+                expr = template.format(v=_quote(var), m=method, q=query)
                 provided.append(column)
                 break
         exprs.append(f"{expr} AS {column}")
     return ", ".join(exprs), tuple(provided)
 
 
+def time_variable(fmt: LogFormat) -> str | None:
+    """The variable the request times come from, if the format has one."""
+    return next((v for v, _ in SOURCES["ts_raw"] if v in fmt.variables), None)
+
+
 def _validity(fmt: LogFormat) -> str:
-    """A row is a request when its status is an HTTP status and its time (if any) a number."""
-    checks = ["status BETWEEN 100 AND 999"] if "status" in fmt.variables else ["path IS NOT NULL"]
-    for var, _ in SOURCES["rt"]:
-        if var in fmt.variables:
-            checks.append(f"(rt IS NOT NULL OR coalesce({_quote(var)}, '-') = '-')")
-            break
+    """A row is a request when its status is an HTTP status, its time (if any) a finite number
+    of seconds between 0 and a day, and its byte count (if any) a whole number >= 0."""
+    checks = ["status BETWEEN 100 AND 599"] if "status" in fmt.variables else ["request IS NOT NULL"]
+    for column, test in (
+        ("rt", f"isfinite(rt) AND rt BETWEEN 0 AND {MAX_SECONDS}"),
+        ("bytes", "bytes >= 0"),
+        ("upstream", f"isfinite(upstream) AND upstream BETWEEN 0 AND {MAX_SECONDS}"),
+    ):
+        var = next((v for v, _ in SOURCES[column] if v in fmt.variables), None)
+        if var is not None:
+            raw = f"coalesce({_quote(var)}, '-')"
+            if column == "upstream":  # several attempts: only a total that is a number is checked
+                checks.append(f"(upstream IS NULL OR ({test}))")
+            else:
+                checks.append(f"(CASE WHEN {raw} IN ('-', '') THEN true ELSE {column} IS NOT NULL AND {test} END)")
     return " AND ".join(checks)
 
 
@@ -153,6 +208,9 @@ def _needed_vars(fmt: LogFormat) -> set[str]:
             if var in available:
                 needed.add(var)
                 break
+    if "w3c_date" in needed:
+        needed.add("w3c_time")
+    needed |= {"request_method", "query_string"} & available  # with a bare URI
     return needed
 
 
@@ -167,7 +225,7 @@ class Loader:
         self.needed = sorted(_needed_vars(fmt))
         if not self.needed:
             raise FpmscopeError(f"log format {fmt.source[:80]!r} has neither $request, $uri nor $status")
-        self.layout = fmt.csv_layout() if fmt.tokens else None
+        self.layout = fmt.csv_layout() if fmt.tokens and fmt.kind == "text" else None
         self.regex = fmt.regex() if fmt.tokens else None
         self.py_regex = re.compile(self.regex) if self.regex else None
         self.parsed = self.skipped = 0
@@ -182,14 +240,21 @@ class Loader:
         compression = "gzip" if is_gzip(path) else "none"
         top = self.con.execute("SELECT coalesce(max(rowid) + 1, 0) FROM hits").fetchone()
         start = int(top[0]) if top else 0
+        csv = self.layout is not None and self.fmt.kind == "text"
         try:
-            self._insert(self._reader_sql(), {"path": str(path), "compression": compression})
+            self._insert(self._reader_sql(csv), {"path": str(path), "compression": compression})
         except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise FpmscopeError(f"{path}: cannot read as an access log: {first}") from None
+            if not csv:
+                first = str(exc).strip().splitlines()[0]
+                raise FpmscopeError(f"{path}: cannot read as an access log: {first}") from None
+            # The CSV reader gave up on the file as a whole: the line reader takes it.
+            csv = False
+            self.con.execute("DELETE FROM hits WHERE rowid >= ?", [start])
+            self._rejected_lines()
+            self._insert(self._reader_sql(csv), {"path": str(path), "compression": compression})
         rejected = self._rejected_lines()
         misread: list[int] = []
-        if self.layout is not None and not self.fmt.json_keys:
+        if csv:
             # The CSV reader can accept a line the format does not describe (a multi-value
             # upstream time with an empty last field): such rows fail the checks, and their
             # lines are matched again with the regex, which is the authority.
@@ -222,27 +287,36 @@ class Loader:
         self._note_bad(int(row[1]), row[2])
         if row[1]:
             self.con.execute("DELETE FROM hits WHERE NOT ok")
+        var = time_variable(self.fmt)
+        if var is not None:  # TIME_PARSE holds fixed SQL text only
+            self.con.execute(
+                f"INSERT INTO hit_times SELECT raw, {TIME_PARSE[var]} FROM"
+                " (SELECT DISTINCT ts_raw AS raw FROM hits WHERE ts_raw IS NOT NULL)"
+            )
 
-    def _reader_sql(self) -> str:
+    def _reader_sql(self, csv: bool) -> str:
         common = (
             "header = false, auto_detect = false, ignore_errors = true, store_rejects = true,"
             f" max_line_size = {MAX_LINE}, compression = $compression"
         )
-        if self.fmt.json_keys:
-            cols = ", ".join(f"'{k}': 'VARCHAR'" for k, _ in self.fmt.json_keys if _safe(k))
-            used = [(k, v) for k, v in self.fmt.json_keys if _safe(k) and v in self.needed]
-            by_var: dict[str, list[str]] = {}
-            for k, v in used:
-                by_var.setdefault(v, []).append(f"nullif(\"{k}\", '-')")
-            # Several keys may carry one variable (response_time, request_time): the first set wins.
-            keys = ", ".join(f"coalesce({', '.join(ks)}) AS {_quote(v)}" for v, ks in by_var.items())
-            empty = " AND ".join(f'"{k}" IS NULL' for k, _ in used)
-            return (
-                f"SELECT {keys}, CASE WHEN {empty} THEN '(not a JSON object with known keys)' END AS _bad"
-                f" FROM read_json($path, format = 'newline_delimited', ignore_errors = true,"
-                f" compression = $compression, columns = {{{cols}}})"
-            )
-        if self.layout is not None:
+        lines = (
+            f"read_csv($path, delim = '', quote = '', escape = '', strict_mode = false, {common},"
+            " columns = {'line': 'VARCHAR'})"
+        )
+        if self.fmt.kind == "json":
+            return self._json_sql()
+        if self.fmt.kind == "ltsv":
+            keys: dict[str, list[str]] = {}
+            for label, var in self.fmt.json_keys:
+                if var in self.needed and _safe(label):
+                    keys.setdefault(var, []).append(
+                        f"nullif(nullif(regexp_extract(line, {_sql_string(_ltsv_pattern(label))}, 1), ''), '-')"
+                    )
+            cols = ", ".join(f"coalesce({', '.join(exprs)}) AS {_quote(v)}" for v, exprs in keys.items())
+            path = ", ".join(_quote(v) for v in ("request_uri", "request") if v in keys)
+            return f"SELECT {cols}, CASE WHEN coalesce({path}) IS NULL THEN line END AS _bad FROM {lines}"
+        if csv:
+            assert self.layout is not None
             cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.layout)))
             exprs = _csv_var_exprs(self.layout, set(self.needed))
             return (
@@ -261,14 +335,40 @@ class Loader:
             + "])"
         )
         cols = ", ".join(f"m.{_ident(_group_name(names.index(n), n))} AS {_quote(n)}" for n in self.needed)
+        directives = " WHERE NOT starts_with(line, '#')" if self.fmt.kind == "w3c" else ""
         return (
             f"SELECT {cols}, CASE WHEN m._all = '' THEN line END AS _bad FROM ("
-            f"SELECT line, {struct} AS m FROM read_csv($path, delim = '', quote = '', escape = '',"
-            f" strict_mode = false, {common}, columns = {{'line': 'VARCHAR'}}))"
+            f"SELECT line, {struct} AS m FROM {lines}{directives})"
+        )
+
+    def _json_sql(self) -> str:
+        """Top-level keys as VARCHAR columns (a nested object arrives as its JSON text); a
+        dotted key is a path into it. Several keys for one variable: the first set wins."""
+        tops: dict[str, None] = {}
+        by_var: dict[str, list[str]] = {}
+        for key, var in self.fmt.json_keys:
+            head, _, rest = key.partition(".")
+            if not _safe(head) or var not in self.needed or not all(_safe(p) for p in rest.split(".") if p):
+                continue
+            tops.setdefault(head, None)
+            col = f'"{head}"'
+            if rest:
+                path = "$" + "".join(f'."{p}"' for p in rest.split("."))
+                col = f"json_extract_string({col}, {_sql_string(path)})"
+            by_var.setdefault(var, []).append(f"nullif({col}, '-')")
+        if not by_var:
+            raise FpmscopeError(f"JSON format {self.fmt.source[:80]!r}: no usable key")
+        cols = ", ".join(f"'{k}': 'VARCHAR'" for k in tops)
+        keys = ", ".join(f"coalesce({', '.join(ks)}) AS {_quote(v)}" for v, ks in by_var.items())
+        empty = " AND ".join(f'"{k}" IS NULL' for k in tops)
+        return (
+            f"SELECT {keys}, CASE WHEN {empty} THEN '(not a JSON object with known keys)' END AS _bad"
+            f" FROM read_json($path, format = 'newline_delimited', ignore_errors = true,"
+            f" compression = $compression, columns = {{{cols}}})"
         )
 
     def _rejected_lines(self) -> list[int]:
-        if self.fmt.json_keys:
+        if self.fmt.kind == "json":
             return []
         rows = self.con.execute("SELECT DISTINCT line FROM reject_errors ORDER BY line").fetchall()
         self.con.execute("DELETE FROM reject_errors")
@@ -284,8 +384,11 @@ class Loader:
         accepted = -1
         var_names = [t.text for t in self.fmt.tokens if t.var]
         values: dict[str, list[str | None]] = {v: [] for v in self.needed}
-        assert self.py_regex is not None
+        last = max(wanted, default=0)
+        last_ordinal = max(misread, default=-1)
         for number, raw in enumerate(open_lines(path), 1):
+            if number > last and accepted >= last_ordinal:
+                break
             if number not in wanted:
                 if not raw.strip(b" \t"):
                     continue
@@ -293,7 +396,7 @@ class Loader:
                 if accepted not in misread:
                     continue
             text = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
-            m = self.py_regex.match(text) if len(raw) <= MAX_LINE else None
+            m = self.py_regex.match(text) if self.py_regex is not None and len(raw) <= MAX_LINE else None
             if m is None:
                 self._note_bad(1, text)
                 continue
@@ -307,6 +410,10 @@ class Loader:
             return
         cols = ", ".join(f"unnest($v{i}::VARCHAR[]) AS {_quote(v)}" for i, v in enumerate(values))
         self._insert(f"SELECT {cols}, NULL::VARCHAR AS _bad", {f"v{i}": vs for i, vs in enumerate(values.values())})
+
+
+def _ltsv_pattern(label: str) -> str:
+    return "(?:^|\t)" + re.escape(label) + ":([^\t]*)"
 
 
 def _safe(key: str) -> bool:
@@ -327,34 +434,40 @@ def _sql_string(text: str) -> str:
 
 def ingest(
     con: duckdb.DuckDBPyConnection,
-    files: Sequence[tuple[str, Path]],
+    files: Sequence[Input],
     fmt: LogFormat | None,
     progress: bool = False,
 ) -> AccessIngest:
     """Load access logs into `hits`; the format is detected from the first file if not given."""
-    head = first_lines(files[0][1]) if files else []
+    head = first_lines(files[0].path) if files else []
     first_line = head[0] if head else None
+    notes: tuple[str, ...] = ()
+    confidence: float | None = None
+    detected = fmt is None
     if fmt is None:
-        fmt = json_format(head) if head and head[0].lstrip().startswith("{") else sniff(head)
-        if fmt is None:
-            raise FpmscopeError(
-                f"{files[0][0]}: no known access-log format matches its first line {_show(first_line)};"
-                f" tried presets {', '.join(AUTO_ORDER)}. Give its format with --log-format or --nginx-conf"
-            )
+        if not head:
+            raise FpmscopeError(f"{files[0].name}: the access log is empty" if files else "no access log given")
+        found = detect(head)
+        fmt, confidence, notes = found.fmt, found.confidence, found.notes
+    elif fmt.kind == "text" and head:
+        confidence = round(score(fmt, head)[0], 3)
     loader = Loader(con, fmt)
     if progress:
         _load_with_progress(loader, files)
     else:
-        for _, path in files:
-            loader.load(path)
+        for item in files:
+            loader.load(item.path)
+    for item in files:
+        loader._note_bad(item.dropped, item.dropped_example)
     loader.finish()
     if loader.parsed == 0:
         raise FpmscopeError(
-            f"no line of {', '.join(n for n, _ in files)} parses with format {fmt.name} {fmt.source[:200]!r};"
+            f"no line of {', '.join(f.name for f in files)} parses with format {fmt.name} {fmt.source[:200]!r};"
             f" first line: {_show(first_line)}"
         )
+    timed = con.execute("SELECT count(rt) FROM hits").fetchone()
     return AccessIngest(
-        files=tuple(n for n, _ in files),
+        files=tuple(f.name for f in files),
         format_name=fmt.name,
         format_source=fmt.source,
         parsed=loader.parsed,
@@ -362,22 +475,26 @@ def ingest(
         skipped_example=loader.example,
         columns=loader.columns,
         first_line=first_line,
+        detected=detected,
+        confidence=confidence,
+        timed=int(timed[0]) if timed else 0,
+        notes=notes,
     )
 
 
-def _load_with_progress(loader: Loader, files: Sequence[tuple[str, Path]]) -> None:
+def _load_with_progress(loader: Loader, files: Sequence[Input]) -> None:
     """A progress bar on stderr, by bytes, advancing a file at a time (DuckDB reads each file
     in one call); it disappears when done."""
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    sizes = [p.stat().st_size for _, p in files]
+    sizes = [f.path.stat().st_size for f in files]
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("reading", total=sum(sizes))
-        for (name, path), size in zip(files, sizes, strict=True):
-            bar.update(task, description=f"reading {Path(name).name[:40]}")
-            loader.load(path)
+        for item, size in zip(files, sizes, strict=True):
+            bar.update(task, description=f"reading {Path(item.name).name[:40]}")
+            loader.load(item.path)
             bar.advance(task, size)
 
 

@@ -1,5 +1,8 @@
 """Pick `log_format` definitions out of an nginx configuration, following `include`s.
 
+The file may also be the output of `nginx -T` (every file of the configuration, each after a
+`# configuration file PATH:` line): its includes are already inline and are not followed again.
+
 Only what is needed is understood: comments, quoted strings, `;`-terminated directives,
 `include` (globs, relative to the including file's directory or to the main file's), `log_format
 NAME [escape=...] 'part' 'part'...;` and `access_log PATH NAME;` (to guess which format is used).
@@ -17,6 +20,7 @@ from fpmscope.accesslog.formats import COMBINED, LogFormat, parse_nginx
 from fpmscope.errors import FpmscopeError
 
 MAX_INCLUDES: Final = 200
+DUMP_MARK: Final = re.compile(r"^# configuration file .*:$", re.MULTILINE)
 _TOKEN = re.compile(r"""\s+|#[^\n]*|'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([;{}])|([^\s;{}'"#]+)""")
 
 
@@ -61,6 +65,9 @@ def _read(path: Path, root: Path, conf: NginxConf, count: list[int]) -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise FpmscopeError(f"cannot read nginx config {path}: {exc.strerror}") from None
+    dump = count[0] == 1 and DUMP_MARK.search(text) is not None
+    if dump:  # `nginx -T` output: its own status lines are not configuration
+        text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("nginx: "))
     words: list[str] = []
     for tok in tokens(text):
         if tok in ("{", "}"):
@@ -69,7 +76,7 @@ def _read(path: Path, root: Path, conf: NginxConf, count: list[int]) -> None:
         if tok != ";":
             words.append(tok)
             continue
-        if words:
+        if words and not (dump and words[0] == "include"):
             _directive(words, path, root, conf, count)
         words = []
 

@@ -1,6 +1,6 @@
 """Slow endpoints: where the time goes, per endpoint, from access logs and/or probe logs.
 
-Requests are filtered, each distinct (method, path) is normalized once to its endpoint (the
+Requests are filtered, each distinct request line is split and normalized once to its endpoint (the
 same expression as the leak analysis, endpoints.py), and per endpoint DuckDB computes count,
 total, exact percentiles (quantile_cont: linear interpolation between the two nearest ranks),
 the status mix, bytes, upstream time and, with probe records, PHP wall and CPU time.
@@ -16,7 +16,14 @@ from typing import Final
 import duckdb
 
 from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, infer, templates_sql
-from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, regex_problem
+from fpmscope.endpoints import (
+    DEFAULT_ROUTE_PARAMS,
+    DEFAULT_RULES,
+    Rule,
+    endpoint_sql,
+    regex_problem,
+    route_query_keep_sql,
+)
 from fpmscope.errors import FpmscopeError
 from fpmscope.model.slow import EndpointTime, SlowInputs, SlowReport, SlowRequest
 from fpmscope.sql import query, row, rows
@@ -85,11 +92,11 @@ class SlowOptions:
         params: dict[str, object] = {}
         described: list[str] = []
         if self.since is not None:
-            clauses.append("ts >= $since")
+            clauses.append("ts_key IN (SELECT ts_key FROM slow_times WHERE ts >= $since)")
             params["since"] = self.since
             described.append(f"since {self.since.isoformat()}")
         if self.until is not None:
-            clauses.append("ts < $until")
+            clauses.append("ts_key IN (SELECT ts_key FROM slow_times WHERE ts < $until)")
             params["until"] = self.until
             described.append(f"until {self.until.isoformat()}")
         if self.status:
@@ -120,8 +127,38 @@ class Source:
     parsed: int
     skipped: int
     skipped_example: str | None
-    has_time: bool
+    has_time: bool  # most requests carry a time
     notes: tuple[str, ...] = ()
+    format_confidence: float | None = None
+    format_detected: bool = False
+    timed: int | None = None  # access-log requests with a time; None: no time field at all
+
+    @property
+    def skipped_share(self) -> float:
+        total = self.parsed + self.skipped
+        return round(self.skipped / total, 4) if total else 0.0
+
+
+CONFIDENT: Final = 0.9  # a detected format below this share of parsed sample lines is doubtful
+FEW_SKIPPED: Final = 0.05
+
+
+def _warning(source: Source, sort: str, wanted: str) -> str | None:
+    """One line saying why the ranking may mislead, or None."""
+    parts = []
+    if source.format_detected and source.format_confidence is not None and source.format_confidence < CONFIDENT:
+        parts.append(f"format {source.format_name} parses only {source.format_confidence:.0%} of the sampled lines")
+    if source.skipped_share > FEW_SKIPPED:
+        parts.append(f"{source.skipped_share:.1%} of the lines were skipped")
+    if sort != wanted:
+        parts.append(f"ranked by {sort}, not {wanted}: {_why_no_time(source)}")
+    return "warning: " + "; ".join(parts) if parts else None
+
+
+def _why_no_time(source: Source) -> str:
+    if not source.timed:
+        return f"format {source.format_name} has no request time ($request_time, %D, time-taken...)"
+    return f"only {source.timed:,} of {source.parsed:,} requests carry a request time"
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -134,9 +171,10 @@ def _s(seconds: float | None) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class _EndpointRow:
-    """One row of sql/slow_endpoints.sql (times in seconds)."""
+    """One row of sql/slow_top.sql (times in seconds)."""
 
-    endpoint: str
+    endpoint: str | None  # None: the row of all endpoints after the first --top
+    rank: int | None
     requests: int
     total_s: float | None
     mean_s: float | None
@@ -184,13 +222,13 @@ class _Summary:
     joined: int
 
 
-def _endpoint(r: _EndpointRow, grand_total: float | None) -> EndpointTime:
+def _endpoint(r: _EndpointRow, grand_total: float | None, name: str) -> EndpointTime:
     qs: list[float | None] = list(r.quantiles_s) if r.quantiles_s is not None else [None] * 4
     tot = float(r.total_s) if r.total_s is not None else None
     both = r.php_total_s is not None and r.joined_t_s is not None and r.joined > 0
     php_joined = float(r.joined_php_s or 0)
     return EndpointTime(
-        endpoint=str(r.endpoint),
+        endpoint=name,
         count=int(r.requests),
         total_s=_s(tot),
         share=round(tot / grand_total, 4) if tot is not None and grand_total else None,
@@ -220,27 +258,29 @@ def _endpoint(r: _EndpointRow, grand_total: float | None) -> EndpointTime:
     )
 
 
-def _sort_key(sort: str) -> tuple[str, bool]:
-    return {
-        "total": ("total_s", True),
-        "count": ("count", True),
-        "mean": ("mean_ms", True),
-        "p50": ("p50_ms", True),
-        "p95": ("p95_ms", True),
-        "p99": ("p99_ms", True),
-        "max": ("max_ms", True),
-        "errors": ("errors", True),
-    }[sort]
+# What each --sort ranks endpoints by, as SQL (fixed text, never log content): sums over the
+# distinct request lines of slow_paths, or, for a percentile, every request's time.
+_PER_LINE: Final = ("sum(requests)", "slow_paths")
+_PER_REQUEST: Final = ("count(*)", "slow_source JOIN slow_paths USING (request)")
+RANK_VALUES: Final = {
+    "total": ("sum(total_us)", *_PER_LINE),
+    "count": ("sum(requests)", *_PER_LINE),
+    "mean": ("sum(total_us) / sum(timed)", *_PER_LINE),
+    "p50": ("quantile_cont(t, 0.5)", *_PER_REQUEST),
+    "p95": ("quantile_cont(t, 0.95)", *_PER_REQUEST),
+    "p99": ("quantile_cont(t, 0.99)", *_PER_REQUEST),
+    "max": ("max(max_t)", *_PER_LINE),
+    "errors": ("sum(errors)", *_PER_LINE),
+}
+DEFAULT_TOP: Final = 40
 
 
-def _ordered(items: list[EndpointTime], sort: str) -> list[EndpointTime]:
-    field, _ = _sort_key(sort)
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """The row of sql/slow_totals.sql."""
 
-    def key(e: EndpointTime) -> tuple[float, int, str]:
-        value = getattr(e, field)
-        return (-(value if value is not None else -1.0), -e.count, e.endpoint)
-
-    return sorted(items, key=key)
+    endpoints: int
+    total_s: float | None
 
 
 def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions) -> SlowReport:
@@ -252,7 +292,8 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     else:
         con.execute(query("slow_unfiltered"))
     expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params)
-    con.execute(query("slow_paths").format(endpoint=expr), eparams)
+    target = route_query_keep_sql("split_part(request, ' ', 2)", options.route_params)
+    con.execute(query("slow_paths").format(endpoint=expr, path=target), eparams)
     # Templates are inferred over the distinct normalized paths and applied to the endpoints.
     paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM slow_paths"
     templates = infer(con, paths, {}, options.infer_min)
@@ -260,18 +301,18 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         templated, tparams = templates_sql("rest", templates)
         con.execute(query("slow_templates").format(templated=templated), tparams)
         con.execute(query("slow_templates_apply"))
-    found = rows(con, "slow_endpoints", _EndpointRow)
-    # Whole microseconds, summed exactly: the total does not depend on the rows' order.
-    grand = (
-        sum(round(float(r.total_s) * 1_000_000) for r in found if r.total_s is not None) / 1e6
-        if source.has_time
-        else None
-    )
-    items = [_endpoint(r, grand) for r in found]
     sort = options.sort if source.has_time or options.sort in ("count", "errors") else "count"
-    endpoints = _ordered(items, sort)
-    if options.top is not None:
-        endpoints = endpoints[: options.top]
+    # Ranking, percentiles, the first --top and one row for the rest all happen in SQL: Python
+    # touches at most top + 1 endpoints, however many the logs hold.
+    value, requests, source_rows = RANK_VALUES[sort]
+    con.execute(query("slow_rank").format(value=value, requests=requests, rows=source_rows))
+    totals = row(con, "slow_totals", _Totals)
+    grand = float(totals.total_s) if source.has_time and totals.total_s is not None else None
+    top = options.top if options.top is not None else DEFAULT_TOP
+    found = rows(con, "slow_top", _EndpointRow, {"top": top})
+    endpoints = [_endpoint(r, grand, r.endpoint) for r in found if r.endpoint is not None]
+    rest = [r for r in found if r.endpoint is None]
+    others = _endpoint(rest[0], grand, f"({totals.endpoints - len(endpoints):,} other endpoints)") if rest else None
     slowest = [
         SlowRequest(
             endpoint=r.endpoint,
@@ -287,7 +328,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     summary = row(con, "slow_summary", _Summary)
     notes = list(source.notes)
     if sort != options.sort:
-        notes.append(f"the logs carry no request time, so endpoints are ranked by {sort}, not {options.sort}")
+        notes.append(f"endpoints are ranked by {sort}, not {options.sort}: {_why_no_time(source)}")
     inputs = SlowInputs(
         files=source.files,
         source=source.kind,
@@ -303,16 +344,22 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         filters=tuple(described),
         joined_requests=int(summary.joined) if source.kind == "access+probe" else None,
         notes=tuple(notes),
+        format_detected=source.format_detected,
     )
     return SlowReport(
         inputs=inputs,
         sort=sort,
         total_time_s=_s(grand),
-        endpoint_count=len(items),
+        endpoint_count=int(totals.endpoints),
         endpoints=tuple(endpoints),
+        others=others,
         slowest=tuple(slowest),
         headline=_headline(endpoints, inputs, sort),
         inferred_templates=tuple(t.model() for t in templates),
+        format_confidence=source.format_confidence,
+        skipped_share=source.skipped_share,
+        time_available=source.has_time,
+        warning=_warning(source, sort, options.sort),
     )
 
 

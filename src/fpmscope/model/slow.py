@@ -27,6 +27,7 @@ class SlowInputs:
     filters: tuple[str, ...]
     joined_requests: int | None  # access-log requests matched to a probe record by request id
     notes: tuple[str, ...]
+    format_detected: bool = False  # the access-log format was detected, not given
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +85,12 @@ class SlowReport:
     slowest: tuple[SlowRequest, ...]
     headline: str
     inferred_templates: tuple[InferredTemplate, ...] = ()
+    # All endpoints after the first --top, as one: "(N other endpoints)"; None when none are left.
+    others: EndpointTime | None = None
+    # How far to trust it: the share of sampled lines the access-log format parses (None: not
+    # an access log), the share of all lines skipped, whether most requests carry a time; and,
+    # when one of them is doubtful, a warning shown first.
+    format_confidence: float | None = None
+    skipped_share: float = 0.0
+    time_available: bool = True
+    warning: str | None = None

@@ -1,4 +1,5 @@
-"""CSV for the slow-endpoints report: one row per endpoint, spreadsheet-safe cells."""
+"""CSV for the slow-endpoints report: one row per endpoint (the first --top, then one row for
+all the others), spreadsheet-safe cells."""
 
 from __future__ import annotations
 
@@ -11,4 +12,4 @@ from fpmscope.render.csv import rows
 
 def render(report: SlowReport, options: RenderOptions) -> str:
     fields = [f.name for f in dataclasses.fields(EndpointTime)]
-    return rows(report.endpoints, fields)
+    return rows(report.endpoints + ((report.others,) if report.others else ()), fields)

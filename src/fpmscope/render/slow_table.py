@@ -35,9 +35,13 @@ def share(value: float | None) -> str:
 def render(report: SlowReport, options: RenderOptions) -> str:
     con, buf = console(options)
     inp = report.inputs
+    if report.warning:
+        con.print(Text(printable(report.warning), style="bold red"))
     con.print(Text(printable(report.headline), style="bold"))
     span = f", {inp.first_time} .. {inp.last_time}" if inp.first_time and inp.last_time else ""
     fmt = f"; format {inp.format_name}" if inp.format_name else ""
+    if inp.format_name and inp.format_detected and report.format_confidence is not None:
+        fmt += f" (detected, parses {report.format_confidence:.0%} of the sampled lines)"
     con.print(Text(f"{inp.requests:,} requests from {len(inp.files)} file(s){span}"))
     con.print(Text(f"time: {inp.time_column or 'none in these logs'}{fmt}"))
     if inp.filters:
@@ -56,9 +60,10 @@ def render(report: SlowReport, options: RenderOptions) -> str:
     table.add_column("endpoint", overflow="fold", min_width=24)
     for name in ("count", "total s", "share", "mean", "p50", "p90", "p95", "p99", "max", "errors"):
         table.add_column(name, justify="right", no_wrap=True)
-    for e in report.endpoints:
+    rows = report.endpoints + ((report.others,) if report.others else ())
+    for e in rows:
         table.add_row(
-            Text(printable(e.endpoint)),
+            Text(printable(e.endpoint), style="italic" if e is report.others else ""),
             f"{e.count:,}",
             seconds(e.total_s),
             share(e.share),
@@ -71,15 +76,14 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             f"{e.errors:,}",
         )
     con.print(table)
-    hidden = report.endpoint_count - len(report.endpoints)
-    if hidden > 0:
-        con.print(Text(f"... and {hidden:,} more endpoints (--top N shows more)"))
+    if report.others:
+        con.print(Text("(--top N shows more endpoints)"))
     con.print()
     mix = Table(title="Status mix and bytes", title_justify="left", show_edge=False, pad_edge=False)
     mix.add_column("endpoint", overflow="fold", min_width=24)
     for name in ("2xx", "3xx", "4xx", "499", "5xx", "504", "bytes"):
         mix.add_column(name, justify="right", no_wrap=True)
-    for e in report.endpoints:
+    for e in rows:
         mix.add_row(
             Text(printable(e.endpoint)),
             *(f"{n:,}" for n in (e.status_2xx, e.status_3xx, e.status_4xx, e.status_499, e.status_5xx, e.status_504)),

@@ -31,8 +31,12 @@ hubs AS (
     GROUP BY ALL
     HAVING count(DISTINCT g.child) >= 2 OR bool_or(g.deeper) OR bool_or(g.child LIKE '%.php')
 ),
+-- At the root a plain word (no dash, underscore or digit: /cms/, /blog/, /admin/) names a
+-- section of the site, not a slug: it stays, while /my-first-post/ collapses.
 vals AS (
-    SELECT v.prefix, v.v, (h.v IS NOT NULL OR v.v LIKE '%.php') AS fixed
+    SELECT
+        v.prefix, v.v,
+        (h.v IS NOT NULL OR v.v LIKE '%.php' OR ($i = 2 AND NOT regexp_matches(v.v, '[-_0-9]'))) AS fixed
     FROM (SELECT DISTINCT prefix, v FROM g) v
     LEFT JOIN hubs h ON v.prefix = h.prefix AND v.v = h.v
 )

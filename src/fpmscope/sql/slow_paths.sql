@@ -1,5 +1,21 @@
--- Distinct (method, path) of the filtered requests with their endpoint: normalizing each
--- distinct path once is far cheaper than once per line. Parameters: the endpoint expression's.
+-- Distinct request lines of the filtered requests, each split into method and path (the query
+-- string cut but for its routing parameters), normalized to its endpoint once, with the sums the ranking needs: grouping by
+-- the raw line first means no per-request join for a ranking by total, count, mean, max or
+-- errors. The query string stays in `request` for rules that route by it.
+-- Parameters: the endpoint expression's, over `method` and `path`; `{path}` is the request
+-- target cut to its path and its routing parameters (endpoints.route_query_keep_sql).
 CREATE OR REPLACE TEMP TABLE slow_paths AS
-SELECT method, path, {endpoint} AS endpoint
-FROM (SELECT DISTINCT method, path FROM slow_source)
+SELECT request, method, path, {endpoint} AS endpoint, requests, total_us, timed, max_t, errors
+FROM (
+    SELECT
+        request,
+        split_part(request, ' ', 1) AS method,
+        {path} AS path,
+        count(*) AS requests,
+        sum(round(t * 1000000)::BIGINT) AS total_us,
+        count(t) AS timed,
+        max(t) AS max_t,
+        count(*) FILTER (WHERE status BETWEEN 500 AND 599 OR status = 499) AS errors
+    FROM slow_source
+    GROUP BY request
+)

@@ -3,16 +3,17 @@
 CREATE OR REPLACE TEMP VIEW slow_all AS
 SELECT
     h.rowid AS seq,
-    coalesce(h.method, '-') AS method,
-    coalesce(h.path, '') AS path,
+    coalesce(h.request, '-') AS request,
+    split_part(coalesce(h.request, '-'), ' ', 1) AS method,
+    split_part(split_part(coalesce(h.request, '-'), ' ', 2), '?', 1) AS path,
     h.status,
     h.bytes,
     h.rt AS t,
     h.upstream,
     r.wall_us / 1e6 AS php,
     (r.cpu_user_us + r.cpu_sys_us) / 1e6 AS cpu,
-    strftime(h.ts, '%Y-%m-%dT%H:%M:%S%z') AS ts_text,
-    h.ts,
+    h.ts_raw AS ts_key,
     h.request_id
 FROM hits h
-LEFT JOIN (SELECT * FROM requests WHERE request_id <> '') r USING (request_id)
+LEFT JOIN (SELECT * FROM requests WHERE request_id <> '') r USING (request_id);
+CREATE OR REPLACE TEMP VIEW slow_times AS SELECT raw AS ts_key, ts FROM hit_times;

@@ -3,6 +3,9 @@
 CREATE OR REPLACE TEMP VIEW slow_all AS
 SELECT
     rowid AS seq,
+    -- one space between method and target, as in a request line: a space inside is escaped
+    coalesce(method, '-') || ' ' || replace(CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END, ' ', '%20')
+        AS request,
     coalesce(method, '-') AS method,
     CASE WHEN tag <> '' THEN tag ELSE coalesce(uri, '') END AS path,
     status::SMALLINT AS status,
@@ -11,7 +14,7 @@ SELECT
     NULL::DOUBLE AS upstream,
     wall_us / 1e6 AS php,
     (cpu_user_us + cpu_sys_us) / 1e6 AS cpu,
-    strftime(to_timestamp(ts), '%Y-%m-%dT%H:%M:%S%z') AS ts_text,
-    to_timestamp(ts) AS ts,
+    ts::VARCHAR AS ts_key,
     nullif(request_id, '') AS request_id
-FROM requests
+FROM requests;
+CREATE OR REPLACE TEMP VIEW slow_times AS SELECT DISTINCT ts::VARCHAR AS ts_key, to_timestamp(ts) AS ts FROM requests;

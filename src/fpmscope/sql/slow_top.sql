@@ -1,9 +1,10 @@
--- Per endpoint: counts, exact time percentiles (seconds), status mix, bytes, upstream and PHP
--- time. Columns by name: analysis/slow.py's _EndpointRow.
--- Sums and means add whole microseconds: integer sums do not depend on the order DuckDB's
--- threads add them in, so the same log gives the same figures to the last digit.
+-- The first $top endpoints by rank, each with its figures, then one row (endpoint NULL) for all
+-- the others together: exact percentiles over their requests, summed counts and times. The
+-- renderers get these rows and nothing else, however many endpoints the logs hold.
+-- Sums and means add whole microseconds, so the same log gives the same figures to the digit.
 SELECT
-    p.endpoint AS endpoint,
+    r.endpoint AS endpoint,
+    min(r.rank) AS rank,
     count(*) AS requests,
     sum(round(t * 1000000)::BIGINT) / 1000000.0 AS total_s,
     sum(round(t * 1000000)::BIGINT) / count(t) / 1000000.0 AS mean_s,
@@ -27,5 +28,8 @@ SELECT
     sum(round(php * 1000000)::BIGINT) FILTER (WHERE t IS NOT NULL) / 1000000.0 AS joined_php_s,
     sum(round(cpu * 1000000)::BIGINT) FILTER (WHERE t IS NOT NULL) / 1000000.0 AS joined_cpu_s
 FROM slow_source s
-JOIN slow_paths p USING (method, path)
-GROUP BY p.endpoint
+LEFT JOIN (
+    SELECT p.request, p.endpoint, k.rank FROM slow_paths p JOIN slow_rank k USING (endpoint) WHERE k.rank <= $top
+) r USING (request)
+GROUP BY 1
+ORDER BY min(r.rank) NULLS LAST
