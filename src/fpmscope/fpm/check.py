@@ -51,7 +51,10 @@ def check_file(
     path: Path, *, max_age: float, now: float | None = None, open_basedir: str | None = None
 ) -> list[PoolCheck]:
     """One PoolCheck per pool in the file that has the probe enabled (or a failing one if none)."""
-    pools = poolconf.parse(read_text(path))
+    try:
+        pools = poolconf.parse(read_text(path))
+    except poolconf.PoolFileError as exc:
+        raise FpmscopeError(f"{path}: {exc}") from None
     probed = [p for p in pools if p.get("env[FPMSCOPE_LOG]")]
     if not probed:
         step = Step(
