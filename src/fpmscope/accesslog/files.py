@@ -3,7 +3,6 @@ and each classified as an access log or a probe log (first field `fpms2`, or `fp
 
 from __future__ import annotations
 
-import gzip
 import shutil
 import sys
 import tempfile
@@ -13,18 +12,16 @@ from pathlib import Path
 from typing import Final
 
 from fpmscope.errors import FpmscopeError
-from fpmscope.inputs import is_gzip, readable
+from fpmscope.inputs import lines, readable, regular_copy
 from fpmscope.records import FORMAT_TAG, LEGACY_TAG
 
 SNIFF_LINES: Final = 50
 
 
 def open_lines(path: Path) -> Iterator[bytes]:
-    """Raw lines, without line ends, of a plain or gzip file."""
-    opener = gzip.open if is_gzip(path) else open
-    with opener(path, "rb") as f:
-        for raw in f:
-            yield raw.rstrip(b"\r\n")
+    """Raw lines, without line ends, of a plain or gzip file (a truncated gzip file's lines up
+    to the cut)."""
+    return lines(path)
 
 
 def first_lines(path: Path, n: int = SNIFF_LINES) -> list[str]:
@@ -57,7 +54,8 @@ def classify(paths: Sequence[str], tmp: Path) -> Inputs:
             with path.open("wb") as out:
                 shutil.copyfileobj(sys.stdin.buffer, out)
         else:
-            path = readable(name)
+            # A FIFO gives its bytes once; the sniff below would eat the start of them.
+            path = regular_copy(name, readable(name), tmp)
         head = first_lines(path, 1)
         (probe if head and head[0].startswith((FORMAT_TAG + "\t", LEGACY_TAG + "\t")) else access).append((name, path))
     return Inputs(tuple(access), tuple(probe))

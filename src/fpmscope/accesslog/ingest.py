@@ -12,6 +12,7 @@ still does not match is skipped and counted, and the first such line kept as an 
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from fpmscope.accesslog.detect import json_format, sniff
 from fpmscope.accesslog.files import first_lines, open_lines
 from fpmscope.accesslog.formats import AUTO_ORDER, CsvColumn, LogFormat
 from fpmscope.errors import FpmscopeError
-from fpmscope.inputs import is_gzip
+from fpmscope.inputs import gunzip, is_gzip, truncated_note
 
 MAX_LINE: Final = 4 * 1024 * 1024
 EXAMPLE_CHARS: Final = 160
@@ -178,13 +179,32 @@ class Loader:
 
     def load(self, path: Path) -> None:
         compression = "gzip" if is_gzip(path) else "none"
+        if compression == "gzip":
+            try:
+                self._load(path, compression)
+            except duckdb.Error:
+                # A failed INSERT adds nothing. A gzip file cut short (a full disk, a killed
+                # logrotate) or not gzip after its magic: read what can be read, from a copy.
+                with tempfile.TemporaryDirectory(prefix="fpmscope-") as tmp:
+                    plain = Path(tmp) / "plain"
+                    with plain.open("wb") as out:
+                        whole = gunzip(path, out)
+                    if not whole:
+                        self._note_bad(1, truncated_note(path))
+                    self._load(plain, "none", shown=path)
+            return
+        self._load(path, compression)
+
+    def _load(self, path: Path, compression: str, shown: Path | None = None) -> None:
         top = self.con.execute("SELECT coalesce(max(rowid) + 1, 0) FROM hits").fetchone()
         start = int(top[0]) if top else 0
         try:
             self._insert(self._reader_sql(), [str(path), compression])
         except duckdb.Error as exc:
+            if compression == "gzip":
+                raise
             first = str(exc).strip().splitlines()[0]
-            raise FpmscopeError(f"{path}: cannot read as an access log: {first}") from None
+            raise FpmscopeError(f"{shown or path}: cannot read as an access log: {first}") from None
         rejected = self._rejected_lines()
         misread: list[int] = []
         if self.layout is not None and not self.fmt.json_keys:
