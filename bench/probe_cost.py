@@ -24,8 +24,8 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.probe import probe_path
 
 HERE = Path(__file__).resolve().parent
 # name -> (text in the probe, replacement): each variant cuts one measurement out.

@@ -30,8 +30,8 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.probe import probe_path
 
 TICK = os.sysconf("SC_CLK_TCK")
 CALIBRATE_LOOPS = 1_000_000

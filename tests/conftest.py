@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import app, stack, traffic
+from fpmscope.probe import probe_path
 
 E2E_REQUESTS = 2400
 

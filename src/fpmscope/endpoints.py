@@ -58,37 +58,38 @@ def parse_rule(text: str) -> Rule:
 def regex_problem(pattern: str) -> str | None:
     """Why DuckDB's RE2 refuses `pattern` (lookarounds, backreferences...), or None."""
     try:
-        duckdb.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
+        duckdb.execute("SELECT regexp_matches('', $pattern)", {"pattern": pattern}).fetchall()
     except duckdb.Error as exc:
         return str(exc).strip().splitlines()[0]
     return None
 
 
-def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
-    """A lambda body mapping segment `s` to its placeholder, and its parameters."""
+def segment_sql(rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]]:
+    """A lambda body mapping segment `s` to its placeholder, and its (named) parameters."""
     cases = []
-    params: list[object] = []
+    params: dict[str, object] = {}
     defaults_from = len(rules) - len(DEFAULT_RULES)
     for i, rule in enumerate(rules):
         if i == defaults_from and rules[i:] == DEFAULT_RULES:
             cases.append(f"WHEN {DEFAULT_RULES_SKIP} THEN s")
         if rule.placeholder == "{token}":
-            cases.append("WHEN length(s) >= ? AND regexp_full_match(s, ?) THEN ?")
-            params += [TOKEN_MIN_LEN, rule.pattern, rule.placeholder]
+            cases.append(f"WHEN length(s) >= $token_min_len AND regexp_full_match(s, $rule_{i}) THEN $name_{i}")
+            params["token_min_len"] = TOKEN_MIN_LEN
         else:
-            cases.append("WHEN regexp_full_match(s, ?) THEN ?")
-            params += [rule.pattern, rule.placeholder]
+            cases.append(f"WHEN regexp_full_match(s, $rule_{i}) THEN $name_{i}")
+        params[f"rule_{i}"] = rule.pattern
+        params[f"name_{i}"] = rule.placeholder
     return "CASE " + " ".join(cases) + " ELSE s END", params
 
 
-def path_sql(column: str, rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
+def path_sql(column: str, rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]]:
     """SQL for the normalized path of `column` (a path without query string)."""
     body, params = segment_sql(rules)
     expr = f"array_to_string(list_transform(string_split({column}, '/'), lambda s: {body}), '/')"
     return expr, params
 
 
-def endpoint_sql(method: str, path: str, rules: tuple[Rule, ...]) -> tuple[str, list[object]]:
+def endpoint_sql(method: str, path: str, rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]]:
     """SQL for `METHOD /normalized/path`; `path` must already lack the query string."""
     expr, params = path_sql(path, rules)
     return f"coalesce({method}, '-') || ' ' || {expr}", params

@@ -23,7 +23,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,17 +73,20 @@ class IngestResult:
     duplicates: int = 0  # records dropped because the same request was already loaded
 
 
-def memory_config() -> dict[str, str | bool | int | float | list[str]]:
+def memory_config(
+    memory_limit: str = MEMORY_LIMIT, temp_directory: Path | None = None
+) -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB's memory cap and where it spills beyond it.
 
     Without a cap DuckDB may take 80% of RAM on a big log, on the very server being diagnosed;
     with it, memory stays flat as logs grow and the excess goes to a temporary directory
-    (removed when the connection closes). FPMSCOPE_MEMORY_LIMIT overrides it, e.g. 4GB.
+    (removed when the connection closes). FPMSCOPE_MEMORY_LIMIT overrides `memory_limit` for
+    every command, e.g. 4GB.
     """
-    limit = os.environ.get("FPMSCOPE_MEMORY_LIMIT", MEMORY_LIMIT).strip()
+    limit = os.environ.get("FPMSCOPE_MEMORY_LIMIT", memory_limit).strip()
     if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
         raise FpmscopeError(f"FPMSCOPE_MEMORY_LIMIT={limit!r}: expected a size such as 512MB or 4GB")
-    spill = Path(tempfile.gettempdir()) / f"fpmscope-{os.getpid()}-{next(_SPILL_IDS)}"
+    spill = temp_directory or Path(tempfile.gettempdir()) / f"fpmscope-{os.getpid()}-{next(_SPILL_IDS)}"
     return {"memory_limit": limit, "temp_directory": str(spill)}
 
 
@@ -124,21 +127,25 @@ def refuse_foreign(db_path: str) -> None:
         raise FpmscopeError(f"{refuse} (it holds tables {shown}); give a new file name")
 
 
-def connect(db_path: str | None) -> duckdb.DuckDBPyConnection:
-    """In-memory by default; a file keeps the ingested records for later runs."""
+def connect(
+    db_path: str | None, *, memory_limit: str = MEMORY_LIMIT, temp_directory: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """The one place a DuckDB connection is made, with its memory cap, spill directory and
+    settings. In-memory by default; a file keeps the ingested records for later runs."""
     if db_path:
         refuse_foreign(db_path)
     try:
-        con = duckdb.connect(db_path or ":memory:", config=memory_config())
+        con = duckdb.connect(db_path or ":memory:", config=memory_config(memory_limit, temp_directory))
     except duckdb.Error as exc:
         raise FpmscopeError(f"cannot open database {db_path}: {exc}") from None
+    con.execute("SET TimeZone = 'UTC'")  # times shown in UTC, whatever zones the logs mix
     con.execute(query("schema"))
     columns = ", ".join(f"{name} {kind}" for name, kind in RECORD_FIELDS)
     # worker_start: the process start time that format-1 records carry instead of worker_cpu_us.
     con.execute(f"CREATE TABLE IF NOT EXISTS requests ({columns}, worker_start BIGINT)")
     found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if found is None:
-        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        con.execute("INSERT INTO meta VALUES ('schema_version', $version)", {"version": SCHEMA_VERSION})
     elif found[0] != SCHEMA_VERSION:
         raise FpmscopeError(
             f"database {db_path} has schema {found[0]}, this fpmscope writes {SCHEMA_VERSION}; use a new --db file"
@@ -152,10 +159,10 @@ def _csv_columns() -> str:
 
 
 READ = (
-    "read_csv(?, delim = '\t', quote = '', escape = '', header = false, auto_detect = false,"
+    "read_csv($path, delim = '\t', quote = '', escape = '', header = false, auto_detect = false,"
     " strict_mode = true, null_padding = false, ignore_errors = true, store_rejects = true,"
     " rejects_table = 'ingest_rejects', rejects_scan = 'ingest_scans',"
-    f" max_line_size = {MAX_LINE}, compression = ?, columns = {_csv_columns()})"
+    f" max_line_size = {MAX_LINE}, compression = $compression, columns = {_csv_columns()})"
 )
 
 
@@ -210,13 +217,13 @@ def _load_all(
     for name, path in files:
         stream = name in streams
         stat = path.stat()
-        key = ["-" if stream else str(path.resolve()), stat.st_size, stat.st_mtime]
-        seen = con.execute("SELECT 1 FROM sources WHERE path = ? AND size = ? AND mtime = ?", key).fetchone()
+        key = {"path": "-" if stream else str(path.resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
+        seen = con.execute(query("sources_seen"), key).fetchone()
         if seen is not None and not stream:
             already.append(name)
             continue
         n, bad, first_bad = _load_one(con, path, tmp, name, copy=name in copied)
-        con.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)", [*key, n, bad])
+        con.execute(query("sources_add"), {**key, "rows": n, "skipped": bad})
         rows += n
         skipped += bad
         example = example or first_bad
@@ -224,6 +231,20 @@ def _load_all(
     # Within one file too: `cat log log` must not count each request twice.
     duplicates = _drop_duplicates(con) if loaded else 0
     return loaded, already, rows, skipped, example, duplicates
+
+
+def records(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> Iterator[dict[str, object]]:
+    """The ingested records as dicts in RECORD_FIELDS order (`fpmscope dump`); worker_start
+    only when the record has one (format 1, earlier probes)."""
+    names = [name for name, _ in RECORD_FIELDS] + ["worker_start"]
+    sql = f"SELECT {', '.join(names)} FROM requests"
+    cur = con.execute(sql + (" LIMIT $limit" if limit else ""), {"limit": limit} if limit else {})
+    while batch := cur.fetchmany(10000):
+        for row in batch:
+            record = dict(zip(names, row, strict=True))
+            if record["worker_start"] is None:
+                del record["worker_start"]
+            yield record
 
 
 def record_count(con: duckdb.DuckDBPyConnection) -> int:
@@ -312,25 +333,21 @@ def _load_one(
     whole = True
     if not copy:
         try:
-            loaded = con.execute(insert, [str(path), compression]).fetchone()
+            loaded = con.execute(insert, {"path": str(path), "compression": compression}).fetchone()
         except duckdb.Error:
             raise _NeedsCopy(name) from None
     else:
         plain, whole = _sanitized_copy(path, tmp)
         try:
-            loaded = con.execute(insert, [str(plain), "none"]).fetchone()
+            loaded = con.execute(insert, {"path": str(plain), "compression": "none"}).fetchone()
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise FpmscopeError(f"{path}: cannot read as a probe log: {first}") from None
-    other = con.execute(
-        "SELECT count(*), min(left(format, 120)) FROM requests WHERE format IS NULL OR format NOT IN (?, ?)",
-        [FORMAT_TAG, LEGACY_TAG],
-    ).fetchone()
-    con.execute("DELETE FROM requests WHERE format IS NULL OR format NOT IN (?, ?)", [FORMAT_TAG, LEGACY_TAG])
+    tags = {"tag": FORMAT_TAG, "legacy": LEGACY_TAG}
+    other = con.execute(query("ingest_other_format"), tags).fetchone()
+    con.execute(query("ingest_drop_other_format"), tags)
     con.execute("ALTER TABLE requests DROP COLUMN format")
-    rejected = con.execute(
-        "SELECT count(DISTINCT line), min_by(left(csv_line, 120), line) FROM ingest_rejects"
-    ).fetchone()
+    rejected = con.execute(query("ingest_rejected")).fetchone()
     assert loaded is not None and other is not None and rejected is not None
     example = rejected[1] if rejected[0] else (other[1] if other[0] else None)
     bad = int(other[0]) + int(rejected[0])

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from fpmscope.cli import main
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.probe import probe_path
 from fpmscope.records import FORMAT_TAG, RECORD_FIELDS
 
 DATA = Path(__file__).parent.parent / "data"

@@ -21,9 +21,9 @@ from click.testing import CliRunner
 
 from fpmscope import ingest
 from fpmscope.cli import main
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
 from fpmscope.live import proc
+from fpmscope.probe import probe_path
 
 LAST_PID = Path("/proc/sys/kernel/ns_last_pid")
 REQUESTS = 30

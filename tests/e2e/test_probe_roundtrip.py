@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from fpmscope import ingest
-from fpmscope.commands.probe import probe_path
+from fpmscope.probe import probe_path
 from fpmscope.records import RECORD_FIELDS
 
 PHP = shutil.which("php") or "php"

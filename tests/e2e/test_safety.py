@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.probe import probe_path
 from fpmscope.records import FORMAT_TAG, RECORD_FIELDS
 
 FIELD = {name: i + 1 for i, (name, _) in enumerate(RECORD_FIELDS)}
@@ -397,7 +397,7 @@ def test_fifty_concurrent_clients_never_interleave_lines(env: Env) -> None:
     assert statuses == {200: 1000}
     raw = log.read_bytes()
     assert raw.endswith(b"\n")
-    seen = collections.Counter()
+    seen: collections.Counter[int] = collections.Counter()
     for line in raw.decode().splitlines():
         fields = line.split("\t")
         assert fields[0] == FORMAT_TAG and len(fields) == 1 + len(RECORD_FIELDS)

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from fpmscope.cli import main
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import app, stack, traffic
 from fpmscope.live.sampler import Sampler
+from fpmscope.probe import probe_path
 
 KiB = 1024
 PAGE = os.sysconf("SC_PAGE_SIZE")

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from fpmscope import ingest
 from fpmscope.cli import main
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import app, stack, traffic
+from fpmscope.probe import probe_path
 from tests.conftest import E2E_REQUESTS, DemoRun
 
 KiB = 1024

@@ -7,6 +7,7 @@ the CSV reader and the regex path run; every value must come back in the right c
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ REQUESTS = st.builds(
 )
 
 # Fields: (format text, value renderer). Request line and status are always present.
-FIELDS = {
+FIELDS: dict[str, tuple[str, Callable[[Request], str]]] = {
     "request": ('"$request"', lambda r: f'"{r.method} {r.path}{r.query} HTTP/1.1"'),
     "status": ("$status", lambda r: str(r.status)),
     "bytes": ("$body_bytes_sent", lambda r: str(r.size)),

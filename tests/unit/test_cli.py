@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from fpmscope.cli import main
-from fpmscope.commands.probe import probe_path
+from fpmscope.probe import probe_path
 from tests.synth import Worker, format_1, write
 
 

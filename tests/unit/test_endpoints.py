@@ -13,7 +13,7 @@ from fpmscope.errors import FpmscopeError
 
 def normalize(path: str, rules: tuple[Rule, ...] = DEFAULT_RULES) -> str:
     expr, params = endpoint_sql("m", "p", rules)
-    row = duckdb.execute(f"SELECT {expr} FROM (SELECT ? AS m, ? AS p)", [*params, "GET", path]).fetchone()
+    row = duckdb.execute(f"SELECT {expr} FROM (SELECT $m AS m, $p AS p)", {**params, "m": "GET", "p": path}).fetchone()
     assert row is not None
     return str(row[0])
 
@@ -74,7 +74,7 @@ def test_the_plain_word_shortcut_changes_no_endpoint(parts: list[str]) -> None:
     shortcut = f"WHEN {DEFAULT_RULES_SKIP} THEN s "
     assert shortcut in expr
     full = expr.replace(shortcut, "")
-    sql = f"SELECT {expr}, {full} FROM (SELECT ? AS m, ? AS p)"
-    row = duckdb.execute(sql, [*params, *params, "GET", path]).fetchone()
+    sql = f"SELECT {expr}, {full} FROM (SELECT $m AS m, $p AS p)"
+    row = duckdb.execute(sql, {**params, "m": "GET", "p": path}).fetchone()
     assert row is not None
     assert row[0] == row[1]

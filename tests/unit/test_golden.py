@@ -1,11 +1,9 @@
-"""Leak reports on a fixed synthetic log, pinned as golden files (JSON is a public contract).
-
-Regenerate after an intended change with FPMSCOPE_UPDATE_GOLDEN=1 and review the diff.
+"""Leak, workers and advise reports on a fixed synthetic log, pinned as golden files (JSON is
+a public contract). tests/golden.py says how to update them.
 """
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
@@ -13,9 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from fpmscope.cli import main
+from tests import golden
 from tests.synth import MiB, Worker, noise, write
-
-GOLDEN = Path(__file__).parent.parent / "golden"
 
 
 def fixed_log(path: Path) -> Path:
@@ -35,13 +32,19 @@ def fixed_log(path: Path) -> Path:
     return write(path, *workers)
 
 
-@pytest.mark.parametrize(("fmt", "golden"), [("json", "leaks.json"), ("table", "leaks.txt"), ("csv", "leaks.csv")])
-def test_leak_report_matches_golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, golden: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["leaks", "--format", "json"], "leaks.json"),
+        (["leaks", "--format", "table"], "leaks.txt"),
+        (["leaks", "--format", "csv"], "leaks.csv"),
+        (["workers", "--format", "table"], "workers.txt"),
+        (["advise", "--memory", "1G", "--reserve", "256M"], "advise.txt"),
+    ],
+)
+def test_report_matches_golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], name: str) -> None:
     monkeypatch.chdir(tmp_path)
     fixed_log(tmp_path / "probe.log")
-    result = CliRunner().invoke(main, ["leaks", "probe.log", "--format", fmt])
+    result = CliRunner().invoke(main, [args[0], "probe.log", *args[1:]])
     assert result.exit_code == 0, result.output
-    expected = GOLDEN / golden
-    if os.environ.get("FPMSCOPE_UPDATE_GOLDEN"):
-        expected.write_text(result.stdout)
-    assert result.stdout == expected.read_text()
+    golden.check(name, result.stdout)

@@ -6,8 +6,9 @@ import random
 from pathlib import Path
 
 from fpmscope import ingest
-from fpmscope.analysis.leaks import LeakOptions, analyze
-from fpmscope.report import LeakReport
+from fpmscope.analysis.leaks import analyze
+from fpmscope.analysis.requests import LeakOptions, prepare
+from fpmscope.model.leaks import LeakReport
 from tests.synth import MiB, Worker, format_1, noise, write
 
 ORDINARY = ("/", "/products/1", "/products/2", "/cart", "/users/7/profile")
@@ -16,7 +17,7 @@ ORDINARY = ("/", "/products/1", "/products/2", "/cart", "/users/7/profile")
 def report(tmp_path: Path, *workers: Worker) -> LeakReport:
     log = write(tmp_path / "probe.log", *workers)
     con = ingest.connect(None)
-    return analyze(con, ingest.ingest(con, [str(log)]), LeakOptions())
+    return analyze(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions()))
 
 
 def by_name(rep: LeakReport) -> dict[str, object]:
@@ -114,7 +115,7 @@ def test_format_1_logs_tell_reused_pids_apart_by_start_time(tmp_path: Path) -> N
     log = tmp_path / "old.log"
     log.write_text("".join(lines))
     con = ingest.connect(None)
-    rep = analyze(con, ingest.ingest(con, [str(log)]), LeakOptions())
+    rep = analyze(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions()))
     assert rep.inputs.workers == 2 and rep.inputs.unknown_requests == 2
     assert by_name(rep)["GET /last"].retained_bytes_per_request < 4096  # type: ignore[attr-defined]
 

@@ -124,7 +124,7 @@ lines = st.lists(
                 "",
             ]
         ),
-        st.text(alphabet=st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), max_size=30),
+        st.text(alphabet=st.characters(blacklist_characters="\n", blacklist_categories=["Cs"]), max_size=30),
     ),
     max_size=20,
 )

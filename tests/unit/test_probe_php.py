@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fpmscope.commands.probe import probe_path
+from fpmscope.probe import probe_path
 
 TOKENIZE = (
     "echo json_encode(array_map(function ($t) {"

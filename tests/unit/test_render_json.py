@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fpmscope.model import SCHEMA_VERSION
 from fpmscope.render import RenderOptions
 from fpmscope.render import json as json_render
-from fpmscope.report import SCHEMA_VERSION
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,9 +30,19 @@ class Doc:
     extra: Any
 
 
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 def reference(report: Any) -> str:
     data = {"schema_version": SCHEMA_VERSION, **dataclasses.asdict(report)}
-    return json.dumps(json_render._clean(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_clean(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
 # Text that could fool the re-indenting of flat objects: braces, separators, escapes.

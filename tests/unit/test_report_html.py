@@ -13,13 +13,13 @@ from click.testing import CliRunner
 
 from fpmscope import ingest
 from fpmscope.analysis import full
-from fpmscope.analysis.leaks import LeakOptions
+from fpmscope.analysis.requests import LeakOptions, prepare
 from fpmscope.analysis.slow import SlowOptions
 from fpmscope.analysis.timelines import DEFAULT_TIMELINES, TimelineOptions
 from fpmscope.cli import main
-from fpmscope.commands.slow import slow_report
-from fpmscope.fullreport import FullReport
-from fpmscope.render import RenderOptions, html
+from fpmscope.model.full import FullReport
+from fpmscope.pipeline import slow_report
+from fpmscope.render import RenderOptions, full_html
 from tests.synth import MiB, Worker, hostile_worker, noise, write, write_many
 
 DATA = re.compile(r'<script type="application/json" id="fpmscope-data">(.*?)</script>', re.S)
@@ -28,7 +28,7 @@ DATA = re.compile(r'<script type="application/json" id="fpmscope-data">(.*?)</sc
 def build(tmp_path: Path, *workers: Worker, options: TimelineOptions = DEFAULT_TIMELINES) -> FullReport:
     log = write(tmp_path / "probe.log", *workers)
     con = ingest.connect(None)
-    return full.build(con, ingest.ingest(con, [str(log)]), LeakOptions(), timeline_options=options)
+    return full.build(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions()), timeline_options=options)
 
 
 def leaky_worker(pid: int, n: int, seed: int = 1) -> Worker:
@@ -76,7 +76,7 @@ def assert_inert(page: str) -> None:
 
 def test_hostile_log_text_is_shown_as_text_only(tmp_path: Path) -> None:
     rep = build(tmp_path, leaky_worker(10, 300), hostile_worker(11, 1_700_000_000.0))
-    page = html.render(rep, RenderOptions())
+    page = full_html.render(rep, RenderOptions())
     assert_inert(page)
     assert "GET /x/&lt;/script&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
     assert "/t/{{7*7}}/${7*7}/&lt;!--" in page  # not evaluated by Jinja
@@ -95,7 +95,7 @@ def test_raw_control_characters_never_reach_the_page(tmp_path: Path) -> None:
         rep.leaks, suspects=tuple(dataclasses.replace(e, endpoint=raw) for e in rep.leaks.suspects)
     )
     timelines = dataclasses.replace(rep.timelines, endpoints=(raw, *rep.timelines.endpoints))
-    page = html.render(dataclasses.replace(rep, leaks=leaks, timelines=timelines, verdict=raw), RenderOptions())
+    page = full_html.render(dataclasses.replace(rep, leaks=leaks, timelines=timelines, verdict=raw), RenderOptions())
     assert_inert(page)
     for ch in ("\x1b", "\x00", "\u2028", "\u202e"):
         assert ch not in page
@@ -105,7 +105,7 @@ def test_raw_control_characters_never_reach_the_page(tmp_path: Path) -> None:
 
 def test_every_section_is_there_and_missing_ones_say_so(tmp_path: Path) -> None:
     rep = build(tmp_path, leaky_worker(10, 400), leaky_worker(11, 400, seed=2))
-    page = html.render(rep, RenderOptions())
+    page = full_html.render(rep, RenderOptions())
     assert re.search(r'<p class="verdict" id="verdict">GET /export/pdf leaks about 3[12]\.\d KiB per request', page)
     for section in ("suspects", "timelines", "endpoints", "footprint", "latency", "workers", "advice"):
         assert f'<section id="{section}">' in page
@@ -130,8 +130,8 @@ def test_access_log_and_budget_sections_render_as_text(tmp_path: Path) -> None:
     log = write(tmp_path / "probe.log", leaky_worker(10, 300))
     con = ingest.connect(None)
     slow = slow_report((str(access),), None, SlowOptions())
-    rep = full.build(con, ingest.ingest(con, [str(log)]), LeakOptions(), slow=slow, budget=(1 << 30, 1 << 28))
-    page = html.render(rep, RenderOptions())
+    rep = full.build(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions()), slow=slow, budget=(1 << 30, 1 << 28))
+    page = full_html.render(rep, RenderOptions())
     assert "No access-log analysis" not in page and "it needs a memory budget" not in page
     slow_part = page.split('id="slow-table"')[1].split("</table>")[0]
     assert "GET /search" in slow_part
@@ -197,11 +197,11 @@ def test_a_big_log_gives_a_small_page(tmp_path: Path) -> None:
     # Size is bounded by workers shown x buckets and table rows, not by requests.
     log = write_many(tmp_path / "big.log", 200_000, workers=40)
     con = ingest.connect(None)
-    rep = full.build(con, ingest.ingest(con, [str(log)]), LeakOptions(top=500))
+    rep = full.build(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions(top=500)))
     assert [e.endpoint for e in rep.leaks.suspects] == ["GET /e0/{id}"]
     assert rep.timelines.workers_total == 40
     assert len(rep.timelines.workers) == DEFAULT_TIMELINES.max_workers
-    page = html.render(rep, RenderOptions())
+    page = full_html.render(rep, RenderOptions())
     assert len(page.encode()) < 1_000_000
     for w in rep.timelines.workers:
         assert w.requests == 5000
@@ -213,7 +213,7 @@ def test_a_big_log_gives_a_small_page(tmp_path: Path) -> None:
 def test_every_section_uses_the_grouping_asked_for(tmp_path: Path) -> None:
     log = write(tmp_path / "probe.log", leaky_worker(10, 400), leaky_worker(11, 400, seed=2))
     con = ingest.connect(None)
-    rep = full.build(con, ingest.ingest(con, [str(log)]), LeakOptions(by="script"), budget=(1 << 30, 0))
+    rep = full.build(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions(by="script")), budget=(1 << 30, 0))
     assert [s.endpoint for s in rep.leaks.suspects] == ["/srv/app/public/index.php"]
     causes = {e.endpoint for w in rep.workers.workers for e in w.top_endpoints}
     assert causes == {"/srv/app/public/index.php"}

@@ -11,8 +11,8 @@ import pytest
 from fpmscope.errors import FpmscopeError
 from fpmscope.live import status, view
 from fpmscope.live.sampler import Sampler, Snapshot, WorkerRow, levels
+from tests import golden
 
-GOLDEN = Path(__file__).parent.parent / "golden"
 MiB = 1 << 20
 
 
@@ -145,9 +145,7 @@ def sample_snapshot() -> Snapshot:
 
 
 def test_view_snapshot_at_pinned_width() -> None:
-    text = view.to_text(sample_snapshot(), width=120)
-    golden = GOLDEN / "top_view_120.txt"
-    assert text == golden.read_text(encoding="utf-8")
+    golden.check("top_view_120.txt", view.to_text(sample_snapshot(), width=120))
 
 
 def test_terminal_escapes_in_request_data_are_shown_escaped() -> None:

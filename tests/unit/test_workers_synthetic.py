@@ -6,8 +6,9 @@ import random
 from pathlib import Path
 
 from fpmscope import ingest
+from fpmscope.analysis.requests import LeakOptions, prepare
 from fpmscope.analysis.workers import analyze, theil_sen
-from fpmscope.workersreport import WorkerLife, WorkersReport
+from fpmscope.model.workers import WorkerLife, WorkersReport
 from tests.synth import Worker, noise, write
 
 KiB = 1024
@@ -17,7 +18,7 @@ ORDINARY = ("/", "/products/1", "/cart", "/users/7/profile")
 def report(tmp_path: Path, *workers: Worker) -> WorkersReport:
     log = write(tmp_path / "probe.log", *workers)
     con = ingest.connect(None)
-    return analyze(con, ingest.ingest(con, [str(log)]))
+    return analyze(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions()))
 
 
 def serve(w: Worker, rng: random.Random, n: int, leak: dict[str, int] | None = None) -> Worker:
@@ -89,7 +90,8 @@ def test_leaking_worker_grows_by_leak_size_times_its_leak_share(tmp_path: Path) 
     assert w.growth_bytes_per_request is not None
     assert abs(w.growth_bytes_per_request - expected) < 0.25 * expected
     assert w.top_endpoints[0].endpoint == "GET /export/pdf"
-    assert w.top_endpoints[0].share > 0.8
+    share = w.top_endpoints[0].share
+    assert share is not None and share > 0.8
     assert w.anon_growth_bytes is not None
     assert abs(w.anon_growth_bytes - 32 * KiB * leaks) < 0.1 * 32 * KiB * leaks
     other = rep.workers[1]

@@ -199,7 +199,7 @@ class Loader:
         top = self.con.execute("SELECT coalesce(max(rowid) + 1, 0) FROM hits").fetchone()
         start = int(top[0]) if top else 0
         try:
-            self._insert(self._reader_sql(), [str(path), compression])
+            self._insert(self._reader_sql(), {"path": str(path), "compression": compression})
         except duckdb.Error as exc:
             if compression == "gzip":
                 raise
@@ -212,15 +212,15 @@ class Loader:
             # upstream time with an empty last field): such rows fail the checks, and their
             # lines are matched again with the regex, which is the authority.
             rows = self.con.execute(
-                "SELECT rowid - ? FROM hits WHERE rowid >= ? AND NOT ok ORDER BY rowid", [start, start]
+                "SELECT rowid - $start FROM hits WHERE rowid >= $start AND NOT ok ORDER BY rowid", {"start": start}
             ).fetchall()
             misread = [int(r[0]) for r in rows]
             if misread:
-                self.con.execute("DELETE FROM hits WHERE rowid >= ? AND NOT ok", [start])
+                self.con.execute("DELETE FROM hits WHERE rowid >= $start AND NOT ok", {"start": start})
         if rejected or misread:
             self._reparse(path, rejected, misread)
 
-    def _insert(self, source: str, params: list[object]) -> None:
+    def _insert(self, source: str, params: dict[str, object]) -> None:
         """Insert rows of `source` (variable columns + `_bad`) into hits, marking the invalid ones."""
         names = ", ".join(n for n, _ in HITS_COLUMNS)
         fields = " || ' ' || ".join(f"coalesce({_quote(v)}, '-')" for v in self.needed)
@@ -244,7 +244,7 @@ class Loader:
     def _reader_sql(self) -> str:
         common = (
             "header = false, auto_detect = false, ignore_errors = true, store_rejects = true,"
-            f" max_line_size = {MAX_LINE}, compression = ?"
+            f" max_line_size = {MAX_LINE}, compression = $compression"
         )
         if self.fmt.json_keys:
             cols = ", ".join(f"'{k}': 'VARCHAR'" for k, _ in self.fmt.json_keys if _safe(k))
@@ -257,14 +257,14 @@ class Loader:
             empty = " AND ".join(f'"{k}" IS NULL' for k, _ in used)
             return (
                 f"SELECT {keys}, CASE WHEN {empty} THEN '(not a JSON object with known keys)' END AS _bad"
-                f" FROM read_json(?, format = 'newline_delimited', ignore_errors = true,"
-                f" compression = ?, columns = {{{cols}}})"
+                f" FROM read_json($path, format = 'newline_delimited', ignore_errors = true,"
+                f" compression = $compression, columns = {{{cols}}})"
             )
         if self.layout is not None:
             cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.layout)))
             exprs = _csv_var_exprs(self.layout, set(self.needed))
             return (
-                f"SELECT {exprs}, NULL::VARCHAR AS _bad FROM read_csv(?, delim = ' ', quote = '\"', escape = '\"',"
+                f"SELECT {exprs}, NULL::VARCHAR AS _bad FROM read_csv($path, delim = ' ', quote = '\"', escape = '\"',"
                 f" strict_mode = true, null_padding = false, {common}, columns = {{{cols}}})"
             )
         assert self.regex is not None
@@ -281,7 +281,7 @@ class Loader:
         cols = ", ".join(f"m.{_ident(_group_name(names.index(n), n))} AS {_quote(n)}" for n in self.needed)
         return (
             f"SELECT {cols}, CASE WHEN m._all = '' THEN line END AS _bad FROM ("
-            f"SELECT line, {struct} AS m FROM read_csv(?, delim = '', quote = '', escape = '',"
+            f"SELECT line, {struct} AS m FROM read_csv($path, delim = '', quote = '', escape = '',"
             f" strict_mode = false, {common}, columns = {{'line': 'VARCHAR'}}))"
         )
 
@@ -323,8 +323,8 @@ class Loader:
         n = len(next(iter(values.values()))) if values else 0
         if not n:
             return
-        cols = ", ".join(f"unnest(?::VARCHAR[]) AS {_quote(v)}" for v in values)
-        self._insert(f"SELECT {cols}, NULL::VARCHAR AS _bad", list(values.values()))
+        cols = ", ".join(f"unnest($v{i}::VARCHAR[]) AS {_quote(v)}" for i, v in enumerate(values))
+        self._insert(f"SELECT {cols}, NULL::VARCHAR AS _bad", {f"v{i}": vs for i, vs in enumerate(values.values())})
 
 
 def _safe(key: str) -> bool:

@@ -17,16 +17,15 @@ then spends the room left over per child on growth.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-import duckdb
-
-from fpmscope.analysis.leaks import WORKER_WARMUP, LeakOptions, prepare, summarize, suspect_stats
+from fpmscope.analysis.leaks import suspect_stats
+from fpmscope.analysis.requests import WORKER_WARMUP, Requests
 from fpmscope.analysis.workers import MIN_POINTS, trends
 from fpmscope.errors import FpmscopeError
-from fpmscope.ingest import IngestResult
-from fpmscope.sql import query
+from fpmscope.model.advise import Advice, AdviceReport
+from fpmscope.sql import row
 from fpmscope.units import size
-from fpmscope.workersreport import Advice, AdviceReport
 
 # Fewer requests than this between recycles and recycling itself (a fork and a warm-up) costs.
 MIN_RECYCLE = 500
@@ -122,38 +121,35 @@ def compute(
     )  # fmt: skip
 
 
-def analyze(
-    con: duckdb.DuckDBPyConnection,
-    ingest: IngestResult,
-    memory: int,
-    reserve: int,
-    options: LeakOptions = LeakOptions(),  # noqa: B008 - frozen, never mutated
-    *,
-    prepared: bool = False,
-) -> AdviceReport:
-    """`prepared`: leak_requests already holds these options' grouping (fpmscope report)."""
-    if not prepared:
-        prepare(con, options)
-    fits = list(trends(con).values())
-    row = con.execute(query("advise_inputs")).fetchone()
-    assert row is not None
-    footprint_p99, _footprint_max, shared, requests = row
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """The row of sql/advise_inputs.sql."""
+
+    footprint_p99: int
+    footprint_max: int
+    shared_max: int
+    requests: int
+
+
+def analyze(requests: Requests, memory: int, reserve: int) -> AdviceReport:
+    fits = list(trends(requests).values())
+    pool = row(requests.con, "advise_inputs", _Inputs)
     if not fits:
         raise FpmscopeError(
             f"no worker served the {WORKER_WARMUP + MIN_POINTS} requests needed to measure its baseline and growth"
         )
     baseline = percentile([t.baseline_anon for t in fits], PERCENTILE)
     growth = max(0.0, percentile([t.slope for t in fits], PERCENTILE))
-    suspects = tuple(st.endpoint for st in suspect_stats(con))
+    suspects = tuple(st.endpoint for st in suspect_stats(requests))
     advice = compute(
         memory=memory,
         reserve=reserve,
-        shared=int(shared),
+        shared=int(pool.shared_max),
         baseline=int(baseline),
-        footprint=int(footprint_p99),
+        footprint=int(pool.footprint_p99),
         growth=growth,
         workers=len(fits),
-        requests=int(requests),
+        requests=int(pool.requests),
         suspects=suspects[:3],
     )
-    return AdviceReport(inputs=summarize(con, ingest), advice=advice)
+    return AdviceReport(inputs=requests.inputs, advice=advice)

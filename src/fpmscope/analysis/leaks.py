@@ -21,37 +21,18 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
-import duckdb
-
-from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql
-from fpmscope.ingest import IngestResult
-from fpmscope.report import EndpointLeak, InputSummary, LeakReport
+from fpmscope.analysis.requests import PAGE, Requests
+from fpmscope.model.inputs import InputSummary
+from fpmscope.model.leaks import EndpointLeak, LeakReport
 from fpmscope.sql import query
 from fpmscope.units import size
 
-PAGE = 4096
-# Requests a worker serves before it is judged: autoloaders, realpath and opcache fill up.
-WORKER_WARMUP = 3
 # Judged (or clean) requests an endpoint needs before its mean is used.
 MIN_JUDGED = 8
 # One-sided 99% normal quantile for the lower bound of a mean.
 Z99 = 2.326
-
-
-@dataclass(frozen=True, slots=True)
-class LeakOptions:
-    by: str = "endpoint"  # or "script"
-    rules: tuple[Rule, ...] = DEFAULT_RULES
-    top: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.by not in ("endpoint", "script"):
-            raise ValueError(f"by must be endpoint or script, not {self.by!r}")
-        if self.top is not None and self.top < 1:
-            raise ValueError("top must be at least 1")
 
 
 class EndpointStats(NamedTuple):
@@ -117,21 +98,6 @@ class EndpointStats(NamedTuple):
     @property
     def mean_low(self) -> float:
         return self.mean - Z99 * self.sd / math.sqrt(self.judged) if self.judged > 1 else -math.inf
-
-
-def _endpoint_expression(options: LeakOptions) -> tuple[str, list[object]]:
-    if options.by == "script":
-        return "coalesce(script, '-')", []
-    expr, params = endpoint_sql("method", "split_part(uri, '?', 1)", options.rules)
-    # A route name set by the application wins over the path.
-    return f"CASE WHEN tag <> '' THEN coalesce(method, '-') || ' ' || tag ELSE {expr} END", params
-
-
-def prepare(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> None:
-    """Build the per-request table `leak_requests` (also used by the workers analysis)."""
-    expr, params = _endpoint_expression(options)
-    sql = query("leak_requests").format(endpoint=expr, worker_warmup=WORKER_WARMUP, page=PAGE)
-    con.execute(sql, params)
 
 
 def _kind(native: float, zend: float, shared: float) -> str:
@@ -200,10 +166,10 @@ def _item(st: EndpointStats) -> EndpointLeak:
     )
 
 
-def suspect_stats(con: duckdb.DuckDBPyConnection) -> list[EndpointStats]:
-    """The statistics of the endpoints judged leaking in leak_requests, most kept first
-    (what the workers and advise analyses attribute growth to)."""
-    stats = map(EndpointStats._make, con.execute(query("leak_endpoints")).fetchall())
+def suspect_stats(requests: Requests) -> list[EndpointStats]:
+    """The statistics of the endpoints judged leaking, most kept first (what the workers and
+    advise analyses attribute growth to)."""
+    stats = map(EndpointStats._make, requests.con.execute(query("leak_endpoints")).fetchall())
     return sorted((st for st in stats if st.suspect), key=lambda st: (-st.estimate * st.requests, st.endpoint))
 
 
@@ -222,9 +188,9 @@ def _first(
     return sorted(stats, key=key) if n is None else heapq.nsmallest(n, stats, key=key)
 
 
-def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakOptions) -> LeakReport:
-    prepare(con, options)
-    stats = list(map(EndpointStats._make, con.execute(query("leak_endpoints")).fetchall()))
+def analyze(requests: Requests) -> LeakReport:
+    options = requests.options
+    stats = list(map(EndpointStats._make, requests.con.execute(query("leak_endpoints")).fetchall()))
     # Rank on the keys alone and build items (their reasons and roundings) only for what is
     # shown: with --top, 20 of the ~47,000 endpoints of a 1 M-line log. The keys are the
     # items' own fields: suspect, retained_bytes_total, peak_footprint_bytes, endpoint.
@@ -236,7 +202,7 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
         if st.endpoint not in items:
             items[st.endpoint] = _item(st)
     suspects = tuple(items[st.endpoint] for st in suspect_stats)
-    summary = summarize(con, ingest)
+    summary = requests.inputs
     return LeakReport(
         by=options.by,
         inputs=summary,
@@ -245,25 +211,6 @@ def analyze(con: duckdb.DuckDBPyConnection, ingest: IngestResult, options: LeakO
         endpoint_count=len(stats),
         footprint_ranking=tuple(items[st.endpoint] for st in by_footprint),
         verdict=_verdict(suspects, summary),
-    )
-
-
-def summarize(con: duckdb.DuckDBPyConnection, ingest: IngestResult) -> InputSummary:
-    row = con.execute(query("leak_summary")).fetchone()
-    assert row is not None
-    records, workers, hosts, first_ts, last_ts, warmup, unknown, unmeasured = row
-    return InputSummary(
-        files=ingest.files,
-        records=records,
-        skipped_lines=ingest.skipped,
-        skipped_example=ingest.skipped_example,
-        workers=workers,
-        hosts=hosts,
-        first_ts=first_ts,
-        last_ts=last_ts,
-        warmup_requests=warmup or 0,
-        unknown_requests=unknown or 0,
-        unmeasured_requests=unmeasured or 0,
     )
 
 

@@ -17,8 +17,8 @@ import duckdb
 
 from fpmscope.endpoints import DEFAULT_RULES, Rule, endpoint_sql, regex_problem
 from fpmscope.errors import FpmscopeError
-from fpmscope.slowreport import EndpointTime, SlowInputs, SlowReport, SlowRequest
-from fpmscope.sql import query
+from fpmscope.model.slow import EndpointTime, SlowInputs, SlowReport, SlowRequest
+from fpmscope.sql import query, row, rows
 
 SORT_KEYS: Final = ("total", "count", "mean", "p50", "p95", "p99", "max", "errors")
 
@@ -76,27 +76,32 @@ class SlowOptions:
             if problem is not None:
                 raise FpmscopeError(f"bad --path {self.path!r}: {problem}")
 
-    def where(self) -> tuple[str, list[object], tuple[str, ...]]:
+    def where(self) -> tuple[str, dict[str, object], tuple[str, ...]]:
         """Filter SQL over slow_source's columns, its parameters, and a description of each."""
         clauses: list[str] = ["true"]
-        params: list[object] = []
+        params: dict[str, object] = {}
         described: list[str] = []
         if self.since is not None:
-            clauses.append("ts >= ?")
-            params.append(self.since)
+            clauses.append("ts >= $since")
+            params["since"] = self.since
             described.append(f"since {self.since.isoformat()}")
         if self.until is not None:
-            clauses.append("ts < ?")
-            params.append(self.until)
+            clauses.append("ts < $until")
+            params["until"] = self.until
             described.append(f"until {self.until.isoformat()}")
         if self.status:
-            clauses.append("(" + " OR ".join("status BETWEEN ? AND ?" for _ in self.status) + ")")
-            for r in self.status:
-                params += [r.low, r.high]
+            clauses.append(
+                "("
+                + " OR ".join(f"status BETWEEN $status_low_{i} AND $status_high_{i}" for i in range(len(self.status)))
+                + ")"
+            )
+            for i, r in enumerate(self.status):
+                params[f"status_low_{i}"] = r.low
+                params[f"status_high_{i}"] = r.high
             described.append("status " + ",".join(r.text for r in self.status))
         if self.path is not None:
-            clauses.append("regexp_matches(path, ?)")
-            params.append(self.path)
+            clauses.append("regexp_matches(path, $path)")
+            params["path"] = self.path
             described.append(f"path ~ {self.path}")
         return " AND ".join(clauses), params, tuple(described)
 
@@ -124,64 +129,91 @@ def _s(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 3)
 
 
-def _endpoint(row: tuple[object, ...], grand_total: float | None) -> EndpointTime:
-    (
-        endpoint,
-        count,
-        total,
-        mean,
-        quantiles,
-        mx,
-        s2,
-        s3,
-        s4,
-        s5,
-        s499,
-        s504,
-        nbytes,
-        up_mean,
-        up_total,
-        php_total,
-        cpu_total,
-        php_mean,
-        cpu_mean,
-        joined,
-        t_joined,
-        php_joined,
-        cpu_joined,
-    ) = row
-    qs = list(quantiles) if isinstance(quantiles, list) else [None] * 4
-    tot = float(total) if isinstance(total, int | float) else None
-    has_php = isinstance(php_total, int | float)
-    both = has_php and isinstance(t_joined, int | float) and joined
+@dataclass(frozen=True, slots=True)
+class _EndpointRow:
+    """One row of sql/slow_endpoints.sql (times in seconds)."""
+
+    endpoint: str
+    requests: int
+    total_s: float | None
+    mean_s: float | None
+    quantiles_s: list[float] | None
+    max_s: float | None
+    status_2xx: int
+    status_3xx: int
+    status_4xx: int
+    status_5xx: int
+    status_499: int
+    status_504: int
+    bytes_total: int | None
+    upstream_mean_s: float | None
+    upstream_total_s: float | None
+    php_total_s: float | None
+    cpu_total_s: float | None
+    php_mean_s: float | None
+    cpu_mean_s: float | None
+    joined: int
+    joined_t_s: float | None
+    joined_php_s: float | None
+    joined_cpu_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Slowest:
+    """One row of sql/slow_slowest.sql."""
+
+    endpoint: str
+    path: str
+    status: int | None
+    t: float | None
+    upstream: float | None
+    ts_text: str | None
+    request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """The row of sql/slow_summary.sql."""
+
+    requests: int
+    first_ts: dt.datetime | None
+    last_ts: dt.datetime | None
+    joined: int
+
+
+def _endpoint(r: _EndpointRow, grand_total: float | None) -> EndpointTime:
+    qs: list[float | None] = list(r.quantiles_s) if r.quantiles_s is not None else [None] * 4
+    tot = float(r.total_s) if r.total_s is not None else None
+    both = r.php_total_s is not None and r.joined_t_s is not None and r.joined > 0
+    php_joined = float(r.joined_php_s or 0)
     return EndpointTime(
-        endpoint=str(endpoint),
-        count=int(count),  # type: ignore[call-overload]
+        endpoint=str(r.endpoint),
+        count=int(r.requests),
         total_s=_s(tot),
         share=round(tot / grand_total, 4) if tot is not None and grand_total else None,
-        mean_ms=_ms(mean),  # type: ignore[arg-type]
+        mean_ms=_ms(r.mean_s),
         p50_ms=_ms(qs[0]),
         p90_ms=_ms(qs[1]),
         p95_ms=_ms(qs[2]),
         p99_ms=_ms(qs[3]),
-        max_ms=_ms(mx),  # type: ignore[arg-type]
-        status_2xx=int(s2),  # type: ignore[call-overload]
-        status_3xx=int(s3),  # type: ignore[call-overload]
-        status_4xx=int(s4),  # type: ignore[call-overload]
-        status_5xx=int(s5),  # type: ignore[call-overload]
-        status_499=int(s499),  # type: ignore[call-overload]
-        status_504=int(s504),  # type: ignore[call-overload]
-        errors=int(s5) + int(s499) + int(s504),  # type: ignore[call-overload]
-        bytes_total=int(nbytes) if isinstance(nbytes, int | float) else None,
-        upstream_mean_ms=_ms(up_mean),  # type: ignore[arg-type]
-        upstream_total_s=_s(up_total),  # type: ignore[arg-type]
-        php_total_s=_s(php_total),  # type: ignore[arg-type]
-        cpu_total_s=_s(cpu_total),  # type: ignore[arg-type]
-        php_mean_ms=_ms(php_mean),  # type: ignore[arg-type]
-        cpu_mean_ms=_ms(cpu_mean),  # type: ignore[arg-type]
-        joined=int(joined) if both else None,  # type: ignore[call-overload]
-        outside_php_s=_s(float(t_joined) - float(php_joined)) if both else None,  # type: ignore[arg-type]
-        php_waiting_s=_s(float(php_joined) - float(cpu_joined or 0)) if both else None,  # type: ignore[arg-type]
+        max_ms=_ms(r.max_s),
+        status_2xx=int(r.status_2xx),
+        status_3xx=int(r.status_3xx),
+        status_4xx=int(r.status_4xx),
+        status_5xx=int(r.status_5xx),
+        status_499=int(r.status_499),
+        status_504=int(r.status_504),
+        errors=int(r.status_5xx) + int(r.status_499) + int(r.status_504),
+        bytes_total=int(r.bytes_total) if r.bytes_total is not None else None,
+        upstream_mean_ms=_ms(r.upstream_mean_s),
+        upstream_total_s=_s(r.upstream_total_s),
+        php_total_s=_s(r.php_total_s),
+        cpu_total_s=_s(r.cpu_total_s),
+        php_mean_ms=_ms(r.php_mean_s),
+        cpu_mean_ms=_ms(r.cpu_mean_s),
+        joined=int(r.joined) if both else None,
+        outside_php_s=_s(float(r.joined_t_s or 0) - php_joined) if both else None,
+        php_waiting_s=_s(php_joined - float(r.joined_cpu_s or 0)) if both else None,
     )
 
 
@@ -212,36 +244,37 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     where, params, described = options.where()
     view = {"access": "slow_source_access", "probe": "slow_source_probe", "access+probe": "slow_source_joined"}
     con.execute(query(view[source.kind]))
-    if params:  # a view cannot hold parameters: filtered requests are materialized
-        con.execute(f"CREATE OR REPLACE TEMP TABLE slow_source AS SELECT * FROM slow_all WHERE {where}", params)
+    if params:
+        con.execute(query("slow_filter").format(where=where), params)
     else:
-        con.execute("CREATE OR REPLACE TEMP VIEW slow_source AS SELECT * FROM slow_all")
+        con.execute(query("slow_unfiltered"))
     expr, eparams = endpoint_sql("method", "path", options.rules)
     con.execute(query("slow_paths").format(endpoint=expr), eparams)
-    rows = con.execute(query("slow_endpoints")).fetchall()
+    found = rows(con, "slow_endpoints", _EndpointRow)
     # Whole microseconds, summed exactly: the total does not depend on the rows' order.
-    grand = sum(round(float(r[2]) * 1_000_000) for r in rows if r[2] is not None) / 1e6 if source.has_time else None
-    items = [_endpoint(r, grand) for r in rows]
+    grand = (
+        sum(round(float(r.total_s) * 1_000_000) for r in found if r.total_s is not None) / 1e6
+        if source.has_time
+        else None
+    )
+    items = [_endpoint(r, grand) for r in found]
     sort = options.sort if source.has_time or options.sort in ("count", "errors") else "count"
     endpoints = _ordered(items, sort)
     if options.top is not None:
         endpoints = endpoints[: options.top]
     slowest = [
         SlowRequest(
-            endpoint=r[0],
-            path=r[1],
-            status=r[2],
-            time_ms=_ms(r[3]),
-            upstream_ms=_ms(r[4]),
-            time=r[5],
-            request_id=r[6],
+            endpoint=r.endpoint,
+            path=r.path,
+            status=r.status,
+            time_ms=_ms(r.t),
+            upstream_ms=_ms(r.upstream),
+            time=r.ts_text,
+            request_id=r.request_id,
         )
-        for r in con.execute(query("slow_slowest"), [options.slowest]).fetchall()
+        for r in rows(con, "slow_slowest", _Slowest, {"slowest": options.slowest})
     ]
-    summary = con.execute(
-        "SELECT count(*), min(ts), max(ts), count(php) FILTER (WHERE t IS NOT NULL) FROM slow_source"
-    ).fetchone()
-    assert summary is not None
+    summary = row(con, "slow_summary", _Summary)
     notes = list(source.notes)
     if sort != options.sort:
         notes.append(f"the logs carry no request time, so endpoints are ranked by {sort}, not {options.sort}")
@@ -250,15 +283,15 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         source=source.kind,
         format_name=source.format_name,
         format=source.format,
-        requests=int(summary[0]),
+        requests=int(summary.requests),
         parsed_lines=source.parsed,
         skipped_lines=source.skipped,
         skipped_example=source.skipped_example,
-        first_time=summary[1].isoformat() if summary[1] is not None else None,
-        last_time=summary[2].isoformat() if summary[2] is not None else None,
+        first_time=summary.first_ts.isoformat() if summary.first_ts is not None else None,
+        last_time=summary.last_ts.isoformat() if summary.last_ts is not None else None,
         time_column=_time_column(source),
         filters=tuple(described),
-        joined_requests=int(summary[3]) if source.kind == "access+probe" else None,
+        joined_requests=int(summary.joined) if source.kind == "access+probe" else None,
         notes=tuple(notes),
     )
     return SlowReport(

@@ -26,13 +26,11 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-import duckdb
-
-from fpmscope.analysis.leaks import WORKER_WARMUP, LeakOptions, prepare, summarize, suspect_stats
-from fpmscope.ingest import IngestResult
-from fpmscope.sql import query
+from fpmscope.analysis.leaks import suspect_stats
+from fpmscope.analysis.requests import WORKER_WARMUP, Requests
+from fpmscope.model.workers import WorkerEndpoint, WorkerLife, WorkersReport
+from fpmscope.sql import rows
 from fpmscope.units import size
-from fpmscope.workersreport import WorkerEndpoint, WorkerLife, WorkersReport
 
 # Points per worker fed to Theil-Sen (pairs grow as the square); evenly thinned beyond this.
 MAX_POINTS = 128
@@ -51,7 +49,7 @@ class Trend:
 
 @dataclass(frozen=True, slots=True)
 class _Life:
-    """One row of sql/worker_lives.sql, in its column order."""
+    """One row of sql/worker_lives.sql."""
 
     worker: str
     host: str
@@ -76,11 +74,22 @@ def theil_sen(xs: list[float], ys: list[float]) -> float:
     return statistics.median(slopes)
 
 
-def trends(con: duckdb.DuckDBPyConnection) -> dict[str, Trend]:
-    """Growth trend of every worker with enough requests after warm-up (needs leak_requests)."""
+@dataclass(frozen=True, slots=True)
+class _Point:
+    """One row of sql/worker_series.sql."""
+
+    worker: str
+    seq: int
+    anon_start: int
+    native_level: int
+
+
+def trends(requests: Requests) -> dict[str, Trend]:
+    """Growth trend of every worker with enough requests after warm-up."""
     series: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for worker, seq, anon, native in con.execute(query("worker_series"), [WORKER_WARMUP, MAX_POINTS]).fetchall():
-        series[worker].append((seq, anon, native))
+    params = {"worker_warmup": WORKER_WARMUP, "max_points": MAX_POINTS}
+    for p in rows(requests.con, "worker_series", _Point, params):
+        series[p.worker].append((p.seq, p.anon_start, p.native_level))
     out = {}
     for worker, points in series.items():
         if len(points) < MIN_POINTS:
@@ -93,23 +102,32 @@ def trends(con: duckdb.DuckDBPyConnection) -> dict[str, Trend]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Served:
+    """One row of sql/worker_endpoints.sql."""
+
+    worker: str
+    endpoint: str
+    requests: int
+
+
 def _contributors(
-    con: duckdb.DuckDBPyConnection, lives: list[_Life], fits: dict[str, Trend]
+    requests: Requests, lives: list[_Life], fits: dict[str, Trend]
 ) -> dict[str, tuple[WorkerEndpoint, ...]]:
     """The leak suspects of `fpmscope leaks`, each with its native bytes kept per request
     (estimated over all workers) times its requests on the worker, as a share of the worker's
     trend growth. One worker's own deltas would not do: when a leak eats the free heap, the
     next request of another endpoint re-extends it and seems to keep memory; the pooled
     estimate over clean requests removes that shift, and the verdict keeps noise out."""
-    per_request = {st.endpoint: st.split[0] for st in suspect_stats(con)}
+    per_request = {st.endpoint: st.split[0] for st in suspect_stats(requests)}
     grown = {life.worker: fits[life.worker].slope * life.requests for life in lives if life.worker in fits}
-    rows: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
-    for worker, endpoint, requests in con.execute(query("worker_endpoints")).fetchall():
-        kept = per_request.get(endpoint, 0.0) * requests
+    found: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
+    for served in rows(requests.con, "worker_endpoints", _Served):
+        kept = per_request.get(served.endpoint, 0.0) * served.requests
         if kept > 0:
-            rows[worker].append((endpoint, requests, round(kept)))
+            found[served.worker].append((served.endpoint, served.requests, round(kept)))
     out = {}
-    for worker, items in rows.items():
+    for worker, items in found.items():
         items.sort(key=lambda item: (-item[2], item[0]))
         total = grown.get(worker, 0.0)
         out[worker] = tuple(
@@ -133,19 +151,10 @@ def _diff(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else b - a
 
 
-def analyze(
-    con: duckdb.DuckDBPyConnection,
-    ingest: IngestResult,
-    options: LeakOptions = LeakOptions(),  # noqa: B008 - frozen, never mutated
-    *,
-    prepared: bool = False,
-) -> WorkersReport:
-    """`prepared`: leak_requests already holds these options' grouping (fpmscope report)."""
-    if not prepared:
-        prepare(con, options)
-    lives = [_Life(*row) for row in con.execute(query("worker_lives")).fetchall()]
-    fits = trends(con)
-    contributors = _contributors(con, lives, fits)
+def analyze(requests: Requests) -> WorkersReport:
+    lives = rows(requests.con, "worker_lives", _Life)
+    fits = trends(requests)
+    contributors = _contributors(requests, lives, fits)
     workers = []
     for life in lives:
         state, reason = _state(life)
@@ -173,7 +182,7 @@ def analyze(
         )
     # The swelling worker first; workers without a slope last, in order of life.
     workers.sort(key=lambda w: (w.growth_bytes_per_request is None, -(w.growth_bytes_per_request or 0.0)))
-    summary = summarize(con, ingest)
+    summary = requests.inputs
     counts = {s: sum(w.state == s for w in workers) for s in ("alive", "recycled")}
     return WorkersReport(
         inputs=summary,

@@ -9,6 +9,7 @@ import click
 
 from fpmscope.fpm import check as fpm_check
 from fpmscope.fpm.system import fpm_binary, ini_values
+from fpmscope.render import json as json_render
 
 
 @click.command()
@@ -33,7 +34,7 @@ def check(pool_file: Path | None, max_age: float, fpm_bin: str | None, fmt: str)
     checks = []
     for path in fpm_check.pool_files(pool_file):
         checks += fpm_check.check_file(path, max_age=max_age, open_basedir=basedir)
-    render = fpm_check.render_json if fmt == "json" else fpm_check.render_text
-    click.echo(render(checks), nl=False)
+    text = json_render.document(fpm_check.as_data(checks)) if fmt == "json" else fpm_check.render_text(checks)
+    click.echo(text, nl=False)
     if not all(c.ok for c in checks):
         sys.exit(1)

@@ -1,4 +1,5 @@
-"""Options and helpers shared by commands: input logs, --format, -o/--force, --db."""
+"""Options and helpers shared by commands: input logs, --format, -o/--force, --db, --rule,
+--memory/--reserve, and the notes on stderr."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import duckdb
 
-from fpmscope import ingest
+from fpmscope.endpoints import DEFAULT_RULES, Rule, parse_rule
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
 from fpmscope.render import FORMATS, RenderOptions
+from fpmscope.units import parse_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,16 +78,24 @@ def emit(text: str, output: Path | None, force: bool) -> None:
     click.echo(f"Wrote {output}", err=True)
 
 
-def load_probe_logs(logs: tuple[str, ...], db: str | None) -> tuple[duckdb.DuckDBPyConnection, IngestResult]:
-    """Ingest probe logs for an analysis: an input without one record is an error, never an
-    empty report; otherwise what was left out is noted on stderr."""
-    con = ingest.connect(db)
-    result = ingest.ingest(con, logs)
-    if ingest.record_count(con) == 0:
-        detail = f"; {result.skipped} malformed line(s), first: {result.skipped_example!r}" if result.skipped else ""
-        raise FpmscopeError(f"no probe records in {', '.join(logs)}{detail}")
-    note_input(result)
-    return con, result
+def rules_from(rules: tuple[str, ...]) -> tuple[Rule, ...]:
+    """The endpoint rules of the --rule options, tried before the built-in ones."""
+    return tuple(parse_rule(r) for r in rules) + DEFAULT_RULES
+
+
+def _size(value: str, what: str) -> int:
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise FpmscopeError(f"{what}: {exc}") from None
+
+
+def budget(memory: str, reserve: str) -> tuple[int, int]:
+    """(memory, reserve) in bytes from --memory and --reserve, checked."""
+    total, kept = _size(memory, "--memory"), _size(reserve, "--reserve")
+    if kept >= total:
+        raise FpmscopeError(f"--reserve ({reserve}) must be smaller than --memory ({memory})")
+    return total, kept
 
 
 def note_input(result: IngestResult) -> None:

@@ -11,12 +11,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fpmscope import ingest
-from fpmscope.analysis.leaks import LeakOptions, analyze
+from fpmscope.analysis import leaks
+from fpmscope.analysis.requests import LeakOptions, prepare
 from fpmscope.commands.common import pick_format, render_options
-from fpmscope.commands.leaks import RENDERERS
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import app, stack, traffic
 from fpmscope.errors import FpmscopeError
+from fpmscope.probe import probe_path
+from fpmscope.render import formats, renderer
 
 FAULTS = """The bundled shop has planted faults:
   GET /images/{id}/thumbnail  leaks 64 KiB of native memory per call (malloc via FFI)
@@ -33,7 +34,7 @@ FAULTS = """The bundled shop has planted faults:
 @click.option(
     "--keep", type=click.Path(file_okay=False, path_type=Path), help="Keep the app and logs in this directory."
 )
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default=None)
+@click.option("--format", "fmt", type=click.Choice(formats("leaks")), default=None)
 def demo(count: int, workers: int, concurrency: int, keep: Path | None, fmt: str | None) -> None:
     """Run the bundled app with planted faults and show what fpmscope finds.
 
@@ -68,8 +69,8 @@ def demo(count: int, workers: int, concurrency: int, keep: Path | None, fmt: str
             err.print(f"[yellow]{failed} requests failed; see {root / 'servers'}[/]")
         con = ingest.connect(None)
         result = ingest.ingest(con, [str(servers.probe_log)])
-        report = analyze(con, result, LeakOptions())
-        click.echo(RENDERERS[pick_format(fmt, None)](report, render_options()), nl=False)
+        report = leaks.analyze(prepare(con, result, LeakOptions()))
+        click.echo(renderer("leaks", pick_format(fmt, None))(report, render_options()), nl=False)
         if keep:
             err.print(f"Logs kept in {root / 'servers'}: probe.log, access.log")
     finally:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from fpmscope.commands.probe import probe_path
 from fpmscope.fpm import install as fpm_install
+from fpmscope.probe import probe_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,33 +8,23 @@ from pathlib import Path
 import click
 
 from fpmscope import ingest
-from fpmscope.analysis.leaks import LeakOptions, analyze
+from fpmscope.analysis import leaks as analysis
+from fpmscope.analysis.requests import LeakOptions
 from fpmscope.commands.common import (
     TABLE_TOP,
     db_option,
     emit,
     format_option,
-    load_probe_logs,
     logs_argument,
     note_input,
     output_options,
     pick_format,
     render_options,
+    rules_from,
 )
-from fpmscope.endpoints import DEFAULT_RULES, parse_rule
 from fpmscope.errors import FpmscopeError
-from fpmscope.records import RECORD_FIELDS
-from fpmscope.render import csv as csv_render
-from fpmscope.render import json as json_render
-from fpmscope.render import table as table_render
-from fpmscope.report import LeakReport
-
-RENDERERS = {"table": table_render.render, "json": json_render.render, "csv": csv_render.render}
-
-
-def leak_report(logs: tuple[str, ...], db: str | None, options: LeakOptions) -> LeakReport:
-    con, result = load_probe_logs(logs, db)
-    return analyze(con, result, options)
+from fpmscope.pipeline import probe_requests
+from fpmscope.render import renderer
 
 
 @click.command()
@@ -75,9 +65,10 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     fmt = pick_format(fmt, output)
     if top is None and fmt == "table":
         top = TABLE_TOP
-    options = LeakOptions(by=by, rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES, top=top)
-    report = leak_report(logs, db, options)
-    emit(RENDERERS[fmt](report, render_options()), output, force)
+    options = LeakOptions(by=by, rules=rules_from(rules), top=top)
+    requests, result = probe_requests(logs, db, options)
+    note_input(result)
+    emit(renderer("leaks", fmt)(analysis.analyze(requests), render_options()), output, force)
 
 
 @click.command()
@@ -87,16 +78,8 @@ def dump(logs: tuple[str, ...], limit: int | None) -> None:
     """Print parsed probe records, one JSON object per line."""
     con = ingest.connect(None)
     result = ingest.ingest(con, logs)
-    # worker_start only comes with format-1 records (earlier probes).
-    names = [name for name, _ in RECORD_FIELDS] + ["worker_start"]
-    sql = f"SELECT {', '.join(names)} FROM requests"
-    cur = con.execute(sql + (f" LIMIT {int(limit)}" if limit else ""))
-    while batch := cur.fetchmany(10000):
-        for row in batch:
-            record = dict(zip(names, row, strict=True))
-            if record["worker_start"] is None:
-                del record["worker_start"]
-            click.echo(json.dumps(record, ensure_ascii=False))
+    for record in ingest.records(con, limit):
+        click.echo(json.dumps(record, ensure_ascii=False))
     note_input(result)
     if result.rows == 0:
         raise FpmscopeError("no probe records found in " + ", ".join(logs))

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import click
 
 from fpmscope.errors import FpmscopeError
-
-
-def probe_path() -> Path:
-    """The installed probe.php (package data; a real file in every supported install)."""
-    path = Path(str(resources.files("fpmscope") / "probe" / "probe.php"))
-    return path
+from fpmscope.probe import probe_path
 
 
 def enable_lines(log: str, pool: str, style: str) -> str:

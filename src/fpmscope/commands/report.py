@@ -8,18 +8,13 @@ from pathlib import Path
 import click
 
 from fpmscope.analysis import full
-from fpmscope.analysis.leaks import LeakOptions
+from fpmscope.analysis.requests import LeakOptions
 from fpmscope.analysis.slow import SlowOptions
-from fpmscope.commands.advise import budget
-from fpmscope.commands.common import db_option, emit, load_probe_logs, logs_argument, output_options
-from fpmscope.commands.slow import slow_report
-from fpmscope.endpoints import DEFAULT_RULES, parse_rule
+from fpmscope.commands.common import budget, db_option, emit, logs_argument, note_input, output_options, rules_from
 from fpmscope.errors import FpmscopeError
-from fpmscope.render import RenderOptions
-from fpmscope.render import html as html_render
-from fpmscope.render import json as json_render
+from fpmscope.pipeline import probe_requests, slow_report
+from fpmscope.render import RenderOptions, formats, renderer
 
-RENDERERS = {"html": html_render.render, "json": json_render.render}
 # Rows of the endpoint tables; suspects are always all kept.
 TOP = 500
 
@@ -35,7 +30,7 @@ def report_format(fmt: str | None, output: Path | None) -> str:
 @click.command()
 @logs_argument
 @click.option("--access-log", "access_logs", multiple=True, metavar="FILE", help="nginx/Apache access log(s).")
-@click.option("--format", "fmt", type=click.Choice(tuple(RENDERERS)), default=None, help="html (default) or json.")
+@click.option("--format", "fmt", type=click.Choice(formats("full")), default=None, help="html (default) or json.")
 @output_options
 @db_option
 @click.option("--top", type=click.IntRange(min=1), default=TOP, show_default=True, help="Rows per endpoint table.")
@@ -64,16 +59,17 @@ def report(  # noqa: PLR0917 - one parameter per click option
         raise FpmscopeError("not writing HTML to a terminal; use -o report.html")
     if output is not None and output.exists() and not force:
         raise FpmscopeError(f"{output} exists; use --force to overwrite it")
-    options = LeakOptions(by=by, rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES, top=top)
+    options = LeakOptions(by=by, rules=rules_from(rules), top=top)
     pool_budget = budget(memory, reserve) if memory is not None else None
     for p in access_logs:
         if not Path(p).is_file():
             raise FpmscopeError(f"{p}: no such access log")
-    con, result = load_probe_logs(logs, db)
+    requests, result = probe_requests(logs, db, options)
+    note_input(result)
     # The access logs' slow endpoints (fpmscope slow's report); the probe wall-time latency
     # section stays either way.
     slow = None
     if access_logs:
         slow = slow_report(access_logs, None, SlowOptions(top=top, rules=options.rules))
-    full_report = full.build(con, result, options, slow=slow, budget=pool_budget)
-    emit(RENDERERS[fmt](full_report, RenderOptions()), output, force)
+    full_report = full.build(requests, slow=slow, budget=pool_budget)
+    emit(renderer("full", fmt)(full_report, RenderOptions()), output, force)

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import time
 from pathlib import Path
 
 import click
 
-from fpmscope import ingest as probe_ingest
-from fpmscope.accesslog import files as access_files
-from fpmscope.accesslog import ingest as access_ingest
-from fpmscope.accesslog import nginxconf
-from fpmscope.accesslog.formats import LogFormat, parse_format
-from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, Source, analyze, parse_status, parse_time
+from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, parse_status, parse_time
 from fpmscope.commands.common import (
     TABLE_TOP,
     emit,
@@ -23,90 +15,10 @@ from fpmscope.commands.common import (
     output_options,
     pick_format,
     render_options,
+    rules_from,
 )
-from fpmscope.endpoints import DEFAULT_RULES, parse_rule
-from fpmscope.errors import FpmscopeError
-from fpmscope.inputs import is_gzip
-from fpmscope.render import json as json_render
-from fpmscope.render import slow_csv, slow_table
-from fpmscope.slowreport import SlowReport
-
-RENDERERS = {"table": slow_table.render, "json": json_render.render, "csv": slow_csv.render}
-PROGRESS_BYTES = 200 * 1024 * 1024
-MEMORY_LIMIT = "768MB"
-SCRATCH_FILE_BYTES = 512 * 1024 * 1024
-
-
-def pick_log_format(log_format: str | None, nginx_conf: Path | None, format_name: str | None) -> LogFormat | None:
-    if log_format is not None and nginx_conf is not None:
-        raise FpmscopeError("give --log-format or --nginx-conf, not both")
-    if format_name is not None and nginx_conf is None:
-        raise FpmscopeError("--format-name needs --nginx-conf")
-    if nginx_conf is not None:
-        return nginxconf.pick(nginx_conf, format_name)
-    return parse_format(log_format) if log_format is not None else None
-
-
-def _input_bytes(logs: tuple[str, ...]) -> int:
-    """Plain-text size of the inputs, roughly: gzip counts ten times its size, stdin as big."""
-    total = 0
-    for name in logs:
-        path = Path(name)
-        if name == "-" or not path.is_file():
-            total += SCRATCH_FILE_BYTES
-            continue
-        total += path.stat().st_size * (10 if is_gzip(path) else 1)
-    return total
-
-
-def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptions) -> SlowReport:
-    started = time.perf_counter()
-    with access_files.temp_dir() as tmp:
-        # Exact percentiles need every request's time. Big inputs go to a scratch database
-        # file, which DuckDB compresses and keeps within MEMORY_LIMIT of RAM (10 M lines in
-        # about 0.5 GB); small ones stay in memory, which reads about a third faster.
-        big_input = _input_bytes(logs) > SCRATCH_FILE_BYTES
-        con = probe_ingest.connect(str(Path(tmp) / "work.duckdb") if big_input else None)
-        # Its own, lower cap (percentiles spill well), unless the user set one for every command.
-        limit = probe_ingest.memory_config()["memory_limit"] if "FPMSCOPE_MEMORY_LIMIT" in os.environ else MEMORY_LIMIT
-        con.execute(f"SET memory_limit = '{limit}'")  # a checked size, never log content
-        con.execute("SET temp_directory = ?", [str(Path(tmp) / "spill")])
-        con.execute("SET TimeZone = 'UTC'")  # times shown in UTC, whatever zones the logs mix
-        access_ingest.create_hits(con)
-        inputs = access_files.classify(logs, Path(tmp))
-        notes: list[str] = []
-        access = None
-        if inputs.access:
-            big = sum(p.stat().st_size for _, p in inputs.access) > PROGRESS_BYTES
-            access = access_ingest.ingest(con, inputs.access, fmt, progress=big and sys.stderr.isatty())
-        if access is not None and "ts" not in access.columns and (options.since or options.until):
-            raise FpmscopeError(f"--since/--until: format {access.format_name} has no time field ($time_local ...)")
-        probe = probe_ingest.ingest(con, [str(p) for _, p in inputs.probe]) if inputs.probe else None
-        if probe is not None and probe.rows == 0:
-            raise FpmscopeError(f"no probe records in {', '.join(n for n, _ in inputs.probe)}")
-        if access is not None and probe is not None and "request_id" not in access.columns:
-            notes.append("the access logs carry no $request_id, so probe records are not matched to them")
-            probe = None
-        kind = "access+probe" if access and probe else ("access" if access else "probe")
-        skipped = (access.skipped if access else 0) + (probe.skipped if probe else 0)
-        example = (access.skipped_example if access else None) or (probe.skipped_example if probe else None)
-        source = Source(
-            kind=kind,
-            files=tuple(logs),
-            format_name=access.format_name if access else None,
-            format=access.format_source if access else None,
-            parsed=(access.parsed if access else 0) + (probe.rows if probe else 0),
-            skipped=skipped,
-            skipped_example=example,
-            has_time=bool(access is None or "rt" in access.columns),
-            notes=tuple(notes),
-        )
-        loaded = time.perf_counter()
-        report = analyze(con, source, options)
-        con.close()
-    if os.environ.get("FPMSCOPE_TIMING"):
-        click.echo(f"fpmscope: read {loaded - started:.2f} s, analysis {time.perf_counter() - loaded:.2f} s", err=True)
-    return report
+from fpmscope.pipeline import pick_log_format, slow_report
+from fpmscope.render import renderer
 
 
 @click.command()
@@ -176,7 +88,7 @@ def slow(  # noqa: PLR0917 - one parameter per click option
         until=parse_time(until, "--until") if until else None,
         status=parse_status(status) if status else (),
         path=path_re,
-        rules=tuple(parse_rule(r) for r in rules) + DEFAULT_RULES,
+        rules=rules_from(rules),
     )
     report = slow_report(logs, log_fmt, options)
-    emit(RENDERERS[out_fmt](report, render_options()), output, force)
+    emit(renderer("slow", out_fmt)(report, render_options()), output, force)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import shutil
 import sys
 import time
@@ -17,8 +15,8 @@ from rich.live import Live
 from fpmscope.errors import FpmscopeError
 from fpmscope.live import fastcgi, status, view
 from fpmscope.live.sampler import Sampler
-from fpmscope.render.json import _clean
-from fpmscope.report import SCHEMA_VERSION
+from fpmscope.model import SCHEMA_VERSION
+from fpmscope.render import json as json_render
 
 
 def _fastcgi_status(address: str, path: str, _label: str) -> str:
@@ -78,8 +76,7 @@ def top(  # noqa: PLR0917 - one parameter per click option
     if once:
         snap = sampler.sample()
         if fmt == "json":
-            data = {"schema_version": SCHEMA_VERSION, **dataclasses.asdict(snap)}
-            click.echo(json.dumps(_clean(data), sort_keys=True, indent=2, ensure_ascii=False))
+            click.echo(json_render.document({"schema_version": SCHEMA_VERSION, **json_render.plain(snap)}), nl=False)
         else:
             tty = sys.stdout.isatty()
             width = max(80, shutil.get_terminal_size((120, 24)).columns)

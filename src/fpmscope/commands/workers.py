@@ -7,26 +7,19 @@ from pathlib import Path
 import click
 
 from fpmscope.analysis import workers as analysis
+from fpmscope.analysis.requests import LeakOptions
 from fpmscope.commands.common import (
     db_option,
     emit,
     format_option,
-    load_probe_logs,
     logs_argument,
+    note_input,
     output_options,
     pick_format,
     render_options,
 )
-from fpmscope.render import json as json_render
-from fpmscope.render import workers_csv, workers_table
-from fpmscope.workersreport import WorkersReport
-
-RENDERERS = {"table": workers_table.render, "json": json_render.render, "csv": workers_csv.render}
-
-
-def workers_report(logs: tuple[str, ...], db: str | None) -> WorkersReport:
-    con, result = load_probe_logs(logs, db)
-    return analysis.analyze(con, result)
+from fpmscope.pipeline import probe_requests
+from fpmscope.render import renderer
 
 
 @click.command()
@@ -43,4 +36,6 @@ def workers(logs: tuple[str, ...], fmt: str | None, output: Path | None, force: 
     log ends, 'alive' otherwise.
     """
     fmt = pick_format(fmt, output)
-    emit(RENDERERS[fmt](workers_report(logs, db), render_options()), output, force)
+    requests, result = probe_requests(logs, db, LeakOptions())
+    note_input(result)
+    emit(renderer("workers", fmt)(analysis.analyze(requests), render_options()), output, force)

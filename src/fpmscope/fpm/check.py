@@ -4,7 +4,6 @@ with its fix. Steps run in the order a broken install is usually diagnosed."""
 from __future__ import annotations
 
 import glob
-import json
 import os
 import stat
 import time
@@ -177,8 +176,9 @@ def render_text(checks: list[PoolCheck]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_json(checks: list[PoolCheck]) -> str:
-    data = {
+def as_data(checks: list[PoolCheck]) -> dict[str, object]:
+    """The checks as `fpmscope check --format json` prints them (render/json.py)."""
+    return {
         "schema_version": 1,
         "ok": all(c.ok for c in checks),
         "pools": [
@@ -192,4 +192,3 @@ def render_json(checks: list[PoolCheck]) -> str:
             for c in checks
         ],
     }
-    return json.dumps(data, indent=2, sort_keys=True) + "\n"

@@ -3,15 +3,15 @@ no sorting: the same snapshot always renders the same text (snapshot-tested)."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from fpmscope.live.sampler import Snapshot, WorkerRow
-from fpmscope.render import printable
+from fpmscope.render import RenderOptions, printable
+from fpmscope.render.terminal import console
 from fpmscope.units import size
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -93,14 +93,6 @@ def render(snap: Snapshot) -> RenderableType:
 
 
 def to_text(snap: Snapshot, width: int, color: bool = False) -> str:
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        highlight=False,
-        soft_wrap=False,
-    )
-    console.print(render(snap))
+    con, buf = console(RenderOptions(width=width, color=color))
+    con.print(render(snap))
     return buf.getvalue()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from fpmscope.model.advise import AdviceReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.table import console
-from fpmscope.workersreport import AdviceReport
+from fpmscope.render.terminal import console
 
 
 def render(report: AdviceReport, options: RenderOptions) -> str:

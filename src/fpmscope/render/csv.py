@@ -1,14 +1,11 @@
-"""CSV: one row per endpoint, safe to open in a spreadsheet (no formula injection)."""
+"""CSV helpers shared by every CSV renderer: cells safe to open in a spreadsheet (no formula
+injection). tests/unit/test_csv_contract.py holds every CSV renderer to it."""
 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import re
-
-from fpmscope.render import RenderOptions
-from fpmscope.report import EndpointLeak, LeakReport
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 # Control characters (C0, DEL, C1) are written as \xHH, the probe's own escape: a URI from an
@@ -32,8 +29,3 @@ def rows(items: tuple[object, ...], fields: list[str]) -> str:
     for item in items:
         writer.writerow([cell(getattr(item, f)) for f in fields])
     return out.getvalue()
-
-
-def render(report: LeakReport, options: RenderOptions) -> str:
-    fields = [f.name for f in dataclasses.fields(EndpointLeak)]
-    return rows(report.endpoints, fields)

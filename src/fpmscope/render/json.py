@@ -15,22 +15,12 @@ import json
 import math
 from typing import Any
 
+from fpmscope.model import SCHEMA_VERSION
 from fpmscope.render import RenderOptions
-from fpmscope.report import SCHEMA_VERSION
 
 INDENT = 2
 _KEYS = frozenset({str})
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
 
 
 @functools.cache
@@ -38,18 +28,19 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(kind))
 
 
-def _plain(value: Any) -> Any:
-    """What `_clean(dataclasses.asdict(value))` gives, without the copies."""
+def plain(value: Any) -> Any:
+    """`dataclasses.asdict(value)` with non-finite floats as None and tuples as lists, without
+    the copies."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, str | int) or value is None:
         return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
+        return {plain(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -108,8 +99,14 @@ def _flat_objects(objects: list[dict[str, Any]], depth: int) -> str:
     return "[\n" + one + "{\n" + two + body + "\n" + one + "}\n" + outer + "]"
 
 
+def document(data: dict[str, Any]) -> str:
+    """Any other JSON document fpmscope prints (top --once, check): the same sorted keys,
+    indent and nulls for non-finite floats as the reports."""
+    return json.dumps(plain(data), sort_keys=True, indent=INDENT, ensure_ascii=False) + "\n"
+
+
 def render(report: Any, options: RenderOptions) -> str:
-    data = {"schema_version": SCHEMA_VERSION, **_plain(report)}
+    data = {"schema_version": SCHEMA_VERSION, **plain(report)}
     try:
         return _encode(data, 0) + "\n"
     except _NotPlain:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from fpmscope.model.slow import EndpointTime, SlowReport
 from fpmscope.render import RenderOptions
 from fpmscope.render.csv import rows
-from fpmscope.slowreport import EndpointTime, SlowReport
 
 
 def render(report: SlowReport, options: RenderOptions) -> str:

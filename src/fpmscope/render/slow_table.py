@@ -6,9 +6,9 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from fpmscope.model.slow import SlowReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.table import console
-from fpmscope.slowreport import SlowReport
+from fpmscope.render.terminal import console
 from fpmscope.units import size
 
 

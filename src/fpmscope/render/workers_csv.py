@@ -6,9 +6,9 @@ import csv
 import dataclasses
 import io
 
+from fpmscope.model.workers import WorkerLife, WorkersReport
 from fpmscope.render import RenderOptions
 from fpmscope.render.csv import cell
-from fpmscope.workersreport import WorkerLife, WorkersReport
 
 
 def render(report: WorkersReport, options: RenderOptions) -> str:

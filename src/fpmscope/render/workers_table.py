@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from rich.table import Table
 from rich.text import Text
 
+from fpmscope.model.workers import WorkerLife, WorkersReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.table import console, print_skipped, time_span
+from fpmscope.render.terminal import console, print_skipped, time_span
 from fpmscope.units import size
-from fpmscope.workersreport import WorkerLife, WorkersReport
 
 STATE_STYLE = {"alive": "green", "recycled": "yellow"}
 

@@ -2,8 +2,8 @@
 -- (RSS or Zend's real peak above the request's start) and the largest shared resident size
 -- any worker showed (opcache, the PHP binary and libraries: the same pages in every worker).
 SELECT
-    coalesce(quantile_disc(footprint, 0.99), 0),
-    coalesce(max(footprint), 0),
-    coalesce(max(greatest(shared_start, shared_end)), 0),
-    count(*)
+    coalesce(quantile_disc(footprint, 0.99), 0) AS footprint_p99,
+    coalesce(max(footprint), 0) AS footprint_max,
+    coalesce(max(greatest(shared_start, shared_end)), 0) AS shared_max,
+    count(*) AS requests
 FROM leak_requests

@@ -1,3 +1,5 @@
+-- What the judged requests hold, for every probe-log report's inputs section
+-- (analysis/requests.py: prepare).
 SELECT
     count(*) AS requests,
     count(DISTINCT worker) AS workers,

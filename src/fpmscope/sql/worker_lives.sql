@@ -1,7 +1,7 @@
 -- One row per worker (a life of a pid on a host and pool) from leak_requests: its first and last
 -- request, memory at the start of its first and last request (the start of a request holds
 -- everything earlier requests left behind; its end still holds the request's own heap), and
--- when the log ends for its host and pool. Column order is analysis/workers.py's WorkerLife.
+-- when the log ends for its host and pool. Columns by name: analysis/workers.py's _Life.
 WITH w AS (
     SELECT
         worker,

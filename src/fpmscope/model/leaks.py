@@ -1,29 +1,11 @@
-"""The report model: frozen dataclasses built once by the analysis, read by every renderer.
-
-Renderers format these values; they never sort, filter or compute. JSON output is the
-dataclasses as dicts plus `schema_version`, a public contract pinned by golden tests.
-"""
+"""Report model of `fpmscope leaks`: what each endpoint makes workers keep, built once by
+analysis/leaks.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2  # 2: worker objects lost worker_start (record format 2 has no start time)
-
-
-@dataclass(frozen=True, slots=True)
-class InputSummary:
-    files: tuple[str, ...]
-    records: int
-    skipped_lines: int
-    skipped_example: str | None
-    workers: int
-    hosts: int
-    first_ts: float | None
-    last_ts: float | None
-    warmup_requests: int
-    unknown_requests: int
-    unmeasured_requests: int
+from fpmscope.model.inputs import InputSummary
 
 
 @dataclass(frozen=True, slots=True)

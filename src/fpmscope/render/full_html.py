@@ -23,10 +23,10 @@ from typing import Any
 import jinja2
 
 from fpmscope import __version__
-from fpmscope.fullreport import FullReport
+from fpmscope.model import SCHEMA_VERSION
+from fpmscope.model.full import FullReport
 from fpmscope.render import RenderOptions
-from fpmscope.render.table import duration
-from fpmscope.report import SCHEMA_VERSION
+from fpmscope.render.terminal import duration
 from fpmscope.units import size
 
 # Unicode categories that change how surrounding text is shown, or hide: controls, format

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fpmscope.report import LeakReport
-from fpmscope.slowreport import SlowReport
-from fpmscope.workersreport import AdviceReport, WorkersReport
+from fpmscope.model.advise import AdviceReport
+from fpmscope.model.leaks import LeakReport
+from fpmscope.model.slow import SlowReport
+from fpmscope.model.workers import WorkersReport
 
 
 @dataclass(frozen=True, slots=True)
