@@ -94,10 +94,10 @@ DUCKDB_MAGIC = b"DUCK"  # at offset 8 of every DuckDB file
 
 
 def refuse_foreign(db_path: str) -> None:
-    """FpmscopeError unless `db_path` is new, empty, or a DuckDB file with our `meta` table.
+    """FpmscopeError unless `db_path` is new, empty, or a DuckDB file (by its magic bytes).
 
-    Checked before DuckDB opens it for writing: on a SQLite file DuckDB tries to download an
-    extension, and an unrelated DuckDB file would silently get our tables.
+    Checked before DuckDB opens it: on a SQLite file DuckDB tries to download an extension.
+    An unrelated DuckDB file is refused by refuse_foreign_tables before our tables are made.
     """
     path = Path(db_path)
     if not path.exists():
@@ -115,16 +115,18 @@ def refuse_foreign(db_path: str) -> None:
     if head[8:12] != DUCKDB_MAGIC:
         kind = "a SQLite file" if head.startswith(b"SQLite format 3") else "not a DuckDB file"
         raise FpmscopeError(f"{refuse} ({kind}); give a new file name")
-    try:
-        with duckdb.connect(db_path, read_only=True) as con:
-            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-            ours = "meta" in tables and con.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone()
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise FpmscopeError(f"--db {db_path}: cannot open: {first}") from None
-    if tables and not ours:
-        shown = ", ".join(sorted(tables)[:5])
-        raise FpmscopeError(f"{refuse} (it holds tables {shown}); give a new file name")
+
+
+def refuse_foreign_tables(con: duckdb.DuckDBPyConnection, db_path: str) -> None:
+    """FpmscopeError when the database holds tables but not our `meta` (someone else's file)."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if not tables or ("meta" in tables and con.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone()):
+        return
+    con.close()
+    shown = ", ".join(sorted(tables)[:5])
+    raise FpmscopeError(
+        f"--db {db_path}: not a database fpmscope wrote (it holds tables {shown}); give a new file name"
+    )
 
 
 def connect(
@@ -138,6 +140,8 @@ def connect(
         con = duckdb.connect(db_path or ":memory:", config=memory_config(memory_limit, temp_directory))
     except duckdb.Error as exc:
         raise FpmscopeError(f"cannot open database {db_path}: {exc}") from None
+    if db_path:
+        refuse_foreign_tables(con, db_path)
     con.execute("SET TimeZone = 'UTC'")  # times shown in UTC, whatever zones the logs mix
     con.execute(query("schema"))
     columns = ", ".join(f"{name} {kind}" for name, kind in RECORD_FIELDS)

@@ -19,7 +19,7 @@ from fpmscope.accesslog.formats import preset
 from fpmscope.errors import FpmscopeError
 from fpmscope.live import status
 from fpmscope.records import FORMAT_TAG, RECORD_FIELDS
-from tests.fuzz.profile import FUZZ
+from tests.fuzz.profile import FUZZ, FUZZ_INGEST
 
 NUMBERS = st.one_of(
     st.integers(-(2**70), 2**70),
@@ -99,7 +99,7 @@ LINES = st.lists(
 )
 
 
-@FUZZ
+@FUZZ_INGEST
 @given(LINES, st.booleans())
 def test_probe_lines_are_loaded_or_counted(lines: list[str], doubled: bool) -> None:
     body = "".join(line + "\n" for line in lines if line.strip())
@@ -135,7 +135,7 @@ ACCESS = st.builds(
 )
 
 
-@FUZZ
+@FUZZ_INGEST
 @given(
     st.lists(
         st.one_of(ACCESS, ACCESS, st.text(alphabet=st.characters(exclude_characters="\n\r"), min_size=1)),

@@ -4,6 +4,7 @@ interrupted mid-ingest. Each gives the right answer or one clear line, and loses
 
 from __future__ import annotations
 
+import gc
 import gzip
 import math
 import os
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -258,3 +260,33 @@ def test_the_probe_fields_checked_are_all_numbers() -> None:
     numeric = {name for name, kind in RECORD_FIELDS if kind in ("BIGINT", "INTEGER", "DOUBLE")}
     assert numeric <= set(ingest.BOUNDS)
     assert all(math.isfinite(low) and math.isfinite(high) for low, high in ingest.BOUNDS.values())
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs: a --db on it runs out of space mid-ingest."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, check=False
+    )
+    assert done.returncode == 0, f"mount refused: {done.stderr!r} (this test needs root and mount)"
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_during_ingest_is_one_line_and_keeps_the_db(tmp_path: Path, tiny_disk: Path) -> None:
+    db = tiny_disk / "keep.duckdb"
+    small = leaky_log(tmp_path / "p.log")
+    code, before, err = run("leaks", str(small), "--db", str(db))
+    assert code == 0, err
+    big = synth.write_many(tmp_path / "big.log", 200_000, 20)
+    code, _, err = run("leaks", str(big), "--db", str(db))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "space" in err.lower(), err
+    gc.collect()  # the failed in-process run's connection (a real run is one process)
+    code, after, err = run("leaks", str(small), "--db", str(db))
+    assert code == 0, err
+    assert after == before
