@@ -261,6 +261,9 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection) -> int:
     """Keep one record per request: a log that grew is loaded again into a kept database,
     and overlapping copies of a log may be given together. A request is its worker and its
     start time to the microsecond."""
+    found = con.execute(query("duplicates_exist")).fetchone()
+    if not found or not found[0]:
+        return 0
     row = con.execute(query("drop_duplicates")).fetchone()
     return int(row[0]) if row else 0
 
