@@ -81,7 +81,7 @@ def field_values(hostile: bool) -> st.SearchStrategy[list[str]]:
     fields = []
     for name, kind in RECORD_FIELDS:
         if kind == "VARCHAR":
-            fields.append(st.text(alphabet=st.characters(exclude_characters="\t\n\r"), max_size=12))
+            fields.append(st.text(alphabet=st.characters(exclude_characters="\t\n\r", codec="utf-8"), max_size=12))
         else:
             plain = sane.get(name, st.integers(0, 10**9).map(str))
             fields.append(st.one_of(plain, plain, plain, absurd) if hostile else plain)
@@ -138,7 +138,9 @@ ACCESS = st.builds(
 @FUZZ_INGEST
 @given(
     st.lists(
-        st.one_of(ACCESS, ACCESS, st.text(alphabet=st.characters(exclude_characters="\n\r"), min_size=1)),
+        st.one_of(
+            ACCESS, ACCESS, st.text(alphabet=st.characters(exclude_characters="\n\r", codec="utf-8"), min_size=1)
+        ),
         min_size=1,
         max_size=30,
     )
