@@ -145,3 +145,10 @@ def test_uninstall_refuses_disabled_lines_without_their_block() -> None:
 def test_uninstall_of_an_intact_file_restores_bytes() -> None:
     src = pool("alpha") + pool("beta")
     assert poolconf.uninstall(installed_two()) == src
+
+
+def test_a_turned_off_looking_line_outside_any_pool_is_left_alone() -> None:
+    """Found by the long fuzz run: uninstall stripped the prefix in [global] too."""
+    src = "[www]\n" + BASE.format(user="u", name="www") + "[global]\n" + poolconf.DISABLED + "user = x\n"
+    out = enable(src, "www")
+    assert poolconf.uninstall(out) == src

@@ -334,16 +334,23 @@ def install(text: str, pool_names: Sequence[str], settings: dict[str, ProbeSetti
 
 
 def uninstall(text: str) -> str:
-    """The text with every fpmscope block removed and every line it turned off restored;
-    PoolFileError (and nothing removed) when a block is not intact."""
+    """The text with every fpmscope block removed and the lines it turned off (in the same
+    pool) restored; PoolFileError (and nothing removed) when a block is not intact. A line
+    that merely looks turned off outside such a pool ([global], say) is left as it is."""
+    blocks(text)
     drop: set[int] = set()
-    for begin, end in blocks(text).values():
-        drop.update(range(begin, end + 1))
+    restore: set[int] = set()
+    lines = split_lines(text)
+    for pool in parse(text):
+        if pool.header + 1 < len(lines) and _bare(lines[pool.header + 1]) == BEGIN:
+            end = next(i for i in range(pool.header + 1, pool.end) if _bare(lines[i]) == END)
+            drop.update(range(pool.header + 1, end + 1))
+            restore.update(range(end + 1, pool.end))
     out = []
-    for i, line in enumerate(split_lines(text)):
+    for i, line in enumerate(lines):
         if i in drop:
             continue
-        out.append(line[len(DISABLED) :] if line.startswith(DISABLED) else line)
+        out.append(line[len(DISABLED) :] if i in restore and line.startswith(DISABLED) else line)
     return "".join(out)
 
 
