@@ -35,6 +35,9 @@ COMMANDS = {
 }
 
 
+INTERRUPTED_QUERY = "Query interrupted"
+
+
 class Main(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -64,6 +67,16 @@ class Main(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
+        except KeyboardInterrupt:
+            # Ctrl-C: an ingest into --db is rolled back; say so in one line, exit like a shell.
+            click.echo("fpmscope: interrupted", err=True)
+            sys.exit(130)
+        except RuntimeError as exc:
+            # Ctrl-C inside a DuckDB query: DuckDB takes the signal and raises this instead.
+            if str(exc) != INTERRUPTED_QUERY:
+                raise
+            click.echo("fpmscope: interrupted", err=True)
+            sys.exit(130)
 
 
 @click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})

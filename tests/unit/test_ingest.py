@@ -64,7 +64,8 @@ def test_malformed_lines_are_skipped_counted_and_shown(tmp_path: Path) -> None:
         "fpms9\t" + "\t".join(["1"] * 28) + "\n",
     ]
     log = tmp_path / "p.log"
-    log.write_bytes((good + "".join(hostile) + good).encode() + b"fpms1\t\xff\xfe\n")
+    # Two workers' lines: the same lines twice would be one request logged twice (dropped).
+    log.write_bytes((good + "".join(hostile) + sample_lines(10, pid=8)).encode() + b"fpms1\t\xff\xfe\n")
     con = ingest.connect(None)
     result = ingest.ingest(con, [str(log)])
     assert result.rows == 20

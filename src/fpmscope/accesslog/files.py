@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from fpmscope.errors import FpmscopeError
-from fpmscope.inputs import GZIP_MAGIC, is_gzip, readable
+from fpmscope.inputs import GZIP_MAGIC, is_gzip, lines, readable, refuse_planted_symlink, truncated_note
 from fpmscope.records import FORMAT_TAG, LEGACY_TAG
 
 SNIFF_LINES: Final = 200
@@ -44,11 +44,9 @@ class Input:
 
 
 def open_lines(path: Path) -> Iterator[bytes]:
-    """Raw lines, without line ends, of a plain or gzip file."""
-    opener = gzip.open if is_gzip(path) else open
-    with opener(path, "rb") as f:
-        for raw in f:
-            yield raw.rstrip(b"\r\n")
+    """Raw lines, without line ends, of a plain or gzip file (a truncated gzip file's lines up
+    to the cut)."""
+    return lines(path)
 
 
 def first_lines(path: Path, n: int = SNIFF_LINES, cap: int = SNIFF_LINE_CHARS) -> list[str]:
@@ -95,39 +93,56 @@ def _copy(src: IO[bytes], dest: Path) -> tuple[int, str | None]:
     """Copy `src` to `dest` in chunks, gzip members decompressed, bad lines dropped."""
     state: list[object] = [0, None]
     head = src.read(2)
-    stream: IO[bytes] = src
+    blocks: Iterator[bytes] = iter(lambda: src.read(CHUNK), b"")
     if head == GZIP_MAGIC:
-        stream = gzip.GzipFile(fileobj=_Prefixed(head, src), mode="rb")  # type: ignore[call-overload]
+        blocks = _gunzip(head, blocks)
         head = b""
     carry = head
-    try:
-        with dest.open("wb") as out:
-            while block := stream.read(CHUNK):
+    cut_short = False
+    with dest.open("wb") as out:
+        try:
+            for block in blocks:
                 block = carry + block
                 cut = block.rfind(b"\n") + 1
                 carry = block[cut:]
                 out.write(_drop_bad(block[:cut], state))
-            if carry:
-                out.write(_drop_bad(carry + b"\n", state))
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FpmscopeError(f"cannot read input: {exc}") from None
-    return int(str(state[0])), state[1] if isinstance(state[1], str) else None
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            # A gzip stream cut short (a full disk, a killed logrotate) or junk after the
+            # magic: keep what was written, count the cut as one bad line. Its last partial
+            # line is lost with it.
+            cut_short, carry = True, b""
+        except OSError as exc:
+            raise FpmscopeError(f"cannot read input: {exc}") from None
+        if carry:
+            out.write(_drop_bad(carry + b"\n", state))
+    dropped, example = int(str(state[0])), state[1] if isinstance(state[1], str) else None
+    if cut_short:
+        return dropped + 1, example or truncated_note(dest.name if src is sys.stdin.buffer else "input")
+    return dropped, example
 
 
-class _Prefixed:
-    """A read-only stream: `head` bytes already read, then the rest of `src`."""
+def _gunzip(head: bytes, raw: Iterator[bytes]) -> Iterator[bytes]:
+    """Decompressed bytes of gzip members, as far as they can be read; a member cut short
+    raises EOFError after what it held was given out (GzipFile gives nothing of a block
+    that ends early)."""
+    member = zlib.decompressobj(wbits=31)
+    fed = False
+    for block in _chain(head, raw):
+        data = block
+        while data:
+            fed = True
+            yield member.decompress(data)
+            if not member.eof:
+                break
+            data = member.unused_data
+            member, fed = zlib.decompressobj(wbits=31), False
+    if fed and not member.eof:
+        raise EOFError("gzip stream cut short")
 
-    def __init__(self, head: bytes, src: IO[bytes]) -> None:
-        self.head = head
-        self.src = src
 
-    def read(self, size: int = -1) -> bytes:
-        if self.head:
-            out, self.head = self.head, b""
-            if size < 0:
-                return out + self.src.read()
-            return out + self.src.read(max(size - len(out), 0))
-        return self.src.read(size)
+def _chain(head: bytes, raw: Iterator[bytes]) -> Iterator[bytes]:
+    yield head
+    yield from raw
 
 
 def _needs_copy(path: Path) -> bool:
@@ -147,6 +162,7 @@ def prepare(name: str, tmp: Path, index: int) -> Input:
         dropped, example = _copy(sys.stdin.buffer, dest)
         return Input(name, dest, dropped, example)
     path = Path(name)
+    refuse_planted_symlink(path, name)
     try:
         mode = path.stat().st_mode
     except OSError:

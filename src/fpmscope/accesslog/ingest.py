@@ -17,6 +17,7 @@ still does not match is skipped and counted, and the first such line kept as an 
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from fpmscope.accesslog.detect import detect, score
 from fpmscope.accesslog.files import Input, first_lines, open_lines
 from fpmscope.accesslog.formats import CsvColumn, LogFormat
 from fpmscope.errors import FpmscopeError
-from fpmscope.inputs import is_gzip
+from fpmscope.inputs import gunzip, is_gzip, truncated_note
 
 MAX_LINE: Final = 4 * 1024 * 1024
 EXAMPLE_CHARS: Final = 160
@@ -238,6 +239,23 @@ class Loader:
 
     def load(self, path: Path) -> None:
         compression = "gzip" if is_gzip(path) else "none"
+        if compression == "gzip":
+            try:
+                self._load(path, compression)
+            except duckdb.Error:
+                # A failed INSERT adds nothing. A gzip file cut short (a full disk, a killed
+                # logrotate) or not gzip after its magic: read what can be read, from a copy.
+                with tempfile.TemporaryDirectory(prefix="fpmscope-") as tmp:
+                    plain = Path(tmp) / "plain"
+                    with plain.open("wb") as out:
+                        whole = gunzip(path, out)
+                    if not whole:
+                        self._note_bad(1, truncated_note(path))
+                    self._load(plain, "none", shown=path)
+            return
+        self._load(path, compression)
+
+    def _load(self, path: Path, compression: str, shown: Path | None = None) -> None:
         top = self.con.execute("SELECT coalesce(max(rowid) + 1, 0) FROM hits").fetchone()
         start = int(top[0]) if top else 0
         csv = self.layout is not None and self.fmt.kind == "text"
@@ -245,8 +263,10 @@ class Loader:
             self._insert(self._reader_sql(csv), {"path": str(path), "compression": compression})
         except duckdb.Error as exc:
             if not csv:
+                if compression == "gzip":
+                    raise  # load() reads what a damaged gzip file holds, from a copy
                 first = str(exc).strip().splitlines()[0]
-                raise FpmscopeError(f"{path}: cannot read as an access log: {first}") from None
+                raise FpmscopeError(f"{shown or path}: cannot read as an access log: {first}") from None
             # The CSV reader gave up on the file as a whole: the line reader takes it.
             csv = False
             self.con.execute("DELETE FROM hits WHERE rowid >= ?", [start])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,10 @@ def check_file(
     path: Path, *, max_age: float, now: float | None = None, open_basedir: str | None = None
 ) -> list[PoolCheck]:
     """One PoolCheck per pool in the file that has the probe enabled (or a failing one if none)."""
-    pools = poolconf.parse(read_text(path))
+    try:
+        pools = poolconf.parse(read_text(path))
+    except poolconf.PoolFileError as exc:
+        raise FpmscopeError(f"{path}: {exc}") from None
     probed = [p for p in pools if p.get("env[FPMSCOPE_LOG]")]
     if not probed:
         step = Step(
@@ -89,6 +93,8 @@ def check_pool(
     problem = system.can_access(log.parent, who, 3)
     if not problem and system.is_symlink(log):
         problem = f"{log} is a symlink; the probe does not write through symlinks"
+    elif not problem and log.is_dir():
+        problem = f"{log} is a directory, not a log file"
     elif not problem and log.exists():
         problem = system.can_access(log, who, 2)
     if not problem and not system.within(str(log.parent) + "/", basedir):
@@ -113,13 +119,18 @@ def check_pool(
     )
 
     now = time.time() if now is None else now
+    # lstat: a symlink or a directory is never read (a symlink planted by the pool user may
+    # point to any file, and the last line would be printed below).
     try:
-        age = now - log.stat().st_mtime
-        size = log.stat().st_size
+        st = log.lstat()
     except OSError:
-        age, size = float("inf"), 0
+        st = None
+    regular = st is not None and stat.S_ISREG(st.st_mode)
+    age, size = (now - st.st_mtime, st.st_size) if st is not None and regular else (float("inf"), 0)
     fresh = size > 0 and age <= max_age
     detail = f"{log}: no records" if size == 0 else f"{log}: last write {age:.0f} s ago"
+    if st is not None and not regular:
+        detail = f"{log}: not a regular file (a symlink or a directory); not read"
     steps.append(
         Step(
             f"records written in the last {max_age:.0f} s",

@@ -88,19 +88,44 @@ def _main_conf(path: Path, text: str, override: Path | None) -> Path | None:
 
 
 def _pools(text: str, path: Path, names: Sequence[str]) -> list[poolconf.Pool]:
-    pools = poolconf.parse(text)
-    if not pools:
-        included = poolconf.global_value(text, "include")
-        hint = f"; its pools are in the included files ({included})" if included else ""
-        raise FpmscopeError(f"{path}: no pool section ([name]) found{hint}")
     try:
-        return poolconf.select(pools, names)
+        pools = poolconf.parse(text)
+        if not pools:
+            included = poolconf.global_value(text, "include")
+            hint = f"; its pools are in the included files ({included})" if included else ""
+            raise FpmscopeError(f"{path}: no pool section ([name]) found{hint}")
+        chosen = poolconf.select(pools, names)
     except ValueError as exc:
         raise FpmscopeError(f"{path}: {exc}") from None
+    for pool in chosen:
+        if pool.includes:
+            raise FpmscopeError(
+                f"{path}: pool [{pool.name}] reads include = {pool.includes[0]} in its middle, which may set "
+                "its prepend too; fpmscope cannot see it: move those settings into this file, or install by hand"
+            )
+    return chosen
+
+
+def _one_owner_per_log_dir(plans: Sequence[PoolPlan]) -> None:
+    """The log dir is made 0750 for one pool user; pools of other users could not write to it.
+    Checked while planning, so a dry run fails the way the real run would, before any file."""
+    for plan in plans:
+        other = next((p for p in plans if p.log.parent == plan.log.parent and p.account != plan.account), None)
+        if other is not None:
+            raise FpmscopeError(
+                f"pools [{plan.name}] (user {plan.account.user}) and [{other.name}] (user {other.account.user}) "
+                f"would share the log dir {plan.log.parent}, which is writable by one user only; install them "
+                "one at a time with --name POOL and a --log-dir each"
+            )
+        log_dir = plan.log.parent
+        if log_dir.exists():
+            obstacle = system.can_access(log_dir, plan.account, 3)
+            if obstacle:
+                raise FpmscopeError(f"pool [{plan.name}]: the log must be writable by {plan.account.user}: {obstacle}")
 
 
 def plan_install(
-    path: Path,
+    given: Path,
     *,
     names: Sequence[str],
     log_dir: Path,
@@ -110,6 +135,8 @@ def plan_install(
     logrotate_dir: Path,
     sample: float | None = None,
 ) -> Plan:
+    # A symlinked pool file is edited at its target, so the link stays a link.
+    path = Path(os.path.realpath(given))
     text = read_text(path)
     binary = system.fpm_binary(fpm_bin)
     ini = system.ini_values(binary, "auto_prepend_file", "open_basedir")
@@ -144,20 +171,26 @@ def plan_install(
         if not pool.installed:
             settings[pool.name] = poolconf.ProbeSettings(str(probe), str(log), chain, sample)
         plans.append(PoolPlan(pool.name, who, log, chain, logrotate_dir / f"fpmscope-{pool.name}"))
+    _one_owner_per_log_dir([p for p in plans if p.name in settings])
     try:
         edited = poolconf.install(text, list(settings), settings)
     except ValueError as exc:
         raise FpmscopeError(f"{path}: {exc}") from None
-    main = _main_conf(path, text, fpm_conf)
+    main = _main_conf(given, text, fpm_conf)
     pid = poolconf.global_value(read_text(main), "pid") if main else None
     reload = system.reload_command(binary, main, pid)
     return Plan(path, text, edited, tuple(plans), binary, main, reload, tuple(warnings))
 
 
-def plan_uninstall(path: Path, *, fpm_bin: str | None, fpm_conf: Path | None, logrotate_dir: Path) -> Plan:
+def plan_uninstall(given: Path, *, fpm_bin: str | None, fpm_conf: Path | None, logrotate_dir: Path) -> Plan:
+    path = Path(os.path.realpath(given))
     text = read_text(path)
     binary = system.fpm_binary(fpm_bin)
-    pools = [p for p in poolconf.parse(text) if p.installed]
+    try:
+        pools = [p for p in poolconf.parse(text) if p.installed]
+        edited = poolconf.uninstall(text)
+    except ValueError as exc:
+        raise FpmscopeError(f"{given}: {exc}") from None
     plans = tuple(
         PoolPlan(
             p.name,
@@ -168,10 +201,10 @@ def plan_uninstall(path: Path, *, fpm_bin: str | None, fpm_conf: Path | None, lo
         )
         for p in pools
     )
-    main = _main_conf(path, text, fpm_conf)
+    main = _main_conf(given, text, fpm_conf)
     pid = poolconf.global_value(read_text(main), "pid") if main else None
     reload = system.reload_command(binary, main, pid)
-    return Plan(path, text, poolconf.uninstall(text), plans, binary, main, reload, ())
+    return Plan(path, text, edited, plans, binary, main, reload, ())
 
 
 def logrotate_text(pool: PoolPlan) -> str:
@@ -217,19 +250,25 @@ def _write_validated(plan: Plan, data: bytes) -> None:
         raise FpmscopeError(f"php-fpm -t failed, {plan.path} left unchanged: {said}", exit_code=1)
 
 
-def _prepare_log(pool: PoolPlan) -> None:
-    """Log dir 0750 and log file 0640, owned by the pool user; never through a symlink."""
+def _prepare_log(pool: PoolPlan, created: list[Path]) -> None:
+    """Log dir 0750 and log file 0640, owned by the pool user; never through a symlink.
+    What it creates is appended to `created`, so a failed install can take it back."""
     who = pool.account
     log_dir = pool.log.parent
     try:
         if not log_dir.exists():
+            first_missing = log_dir
+            while not first_missing.parent.exists():
+                first_missing = first_missing.parent
             log_dir.mkdir(mode=0o750, parents=True)
+            created.append(first_missing)
             shutil.chown(log_dir, who.user, who.group)
         if system.is_symlink(pool.log):
             raise FpmscopeError(f"{pool.log} is a symlink; the probe will not write through it; remove it")
         if not pool.log.exists():
             fd = os.open(pool.log, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
             os.close(fd)
+            created.append(pool.log)
             os.chmod(pool.log, 0o640)
             shutil.chown(pool.log, who.user, who.group)
     except OSError as exc:
@@ -239,16 +278,34 @@ def _prepare_log(pool: PoolPlan) -> None:
         raise FpmscopeError(f"pool [{pool.name}]: the log must be writable by {who.user}: {obstacle}")
 
 
+def _take_back(created: Sequence[Path]) -> None:
+    """Remove what a failed install created, newest first (a log file before its dir)."""
+    for path in reversed(created):
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
 def apply_install(plan: Plan) -> None:
+    """Logs, backup, the edited file and the logrotate snippets; on any failure, what was
+    created is removed again and the pool file is left as it was."""
     if not plan.changes:
         return
-    for pool in plan.pools:
-        _prepare_log(pool)
+    created: list[Path] = []
     try:
-        plan.backup.write_bytes(encode(plan.original))
-    except OSError as exc:
-        raise FpmscopeError(f"cannot write the backup {plan.backup}: {exc.strerror}") from None
-    _write_validated(plan, encode(plan.edited))
+        for pool in plan.pools:
+            _prepare_log(pool, created)
+        try:
+            plan.backup.write_bytes(encode(plan.original))
+        except OSError as exc:
+            raise FpmscopeError(f"cannot write the backup {plan.backup}: {exc.strerror}") from None
+        created.append(plan.backup)
+        _write_validated(plan, encode(plan.edited))
+    except BaseException:
+        _take_back(created)
+        raise
     for pool in plan.pools:
         if pool.logrotate.parent.is_dir():
             pool.logrotate.write_text(logrotate_text(pool))

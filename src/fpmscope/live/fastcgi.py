@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import time
 
 from fpmscope.errors import FpmscopeError
 
@@ -52,9 +53,15 @@ def _connect(address: str, timeout: float) -> socket.socket:
         raise FpmscopeError(f"cannot connect to the FastCGI address {address}: {exc.strerror or exc}") from None
 
 
-def _read(sock: socket.socket, n: int) -> bytes:
+def _read(sock: socket.socket, n: int, deadline: float) -> bytes:
+    """`n` bytes, before the overall deadline: a per-read timeout alone lets a server that
+    trickles a byte a second hold the caller for ever."""
     data = b""
     while len(data) < n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        sock.settimeout(left)
         chunk = sock.recv(n - len(data))
         if not chunk:
             raise FpmscopeError("the FastCGI server closed the connection mid-reply")
@@ -79,18 +86,21 @@ def get(address: str, path: str, query: str, timeout: float = 3.0) -> str:
     message = _record(BEGIN_REQUEST, struct.pack(">HB5x", RESPONDER, 0))
     message += _record(PARAMS, body) + _record(PARAMS, b"") + _record(STDIN, b"")
     stdout = b""
+    deadline = time.monotonic() + timeout
     with _connect(address, timeout) as sock:
         try:
             sock.sendall(message)
             while True:
-                _, kind, _, length, padding = struct.unpack(">BBHHBx", _read(sock, 8))
-                content = _read(sock, length + padding)[:length]
+                _, kind, _, length, padding = struct.unpack(">BBHHBx", _read(sock, 8, deadline))
+                content = _read(sock, length + padding, deadline)[:length]
                 if kind == STDOUT:
                     stdout += content
                     if len(stdout) > MAX_REPLY:
                         raise FpmscopeError("the FastCGI reply is too large for a status page")
                 elif kind == END_REQUEST:
                     break
+        except TimeoutError:
+            raise FpmscopeError(f"the FastCGI server {address} did not answer in {timeout:g} s") from None
         except OSError as exc:
             raise FpmscopeError(f"FastCGI request to {address} failed: {exc.strerror or exc}") from None
     head, sep, rest = stdout.partition(b"\r\n\r\n")

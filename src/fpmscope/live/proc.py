@@ -60,7 +60,8 @@ def _parent(pid: int, proc: Path) -> int | None:
         return None
 
 
-def _cmdline(pid: int, proc: Path) -> str:
+def command_line(pid: int, proc: Path = PROC) -> str:
+    """The process title (FPM sets 'php-fpm: master process (...)', 'php-fpm: pool NAME')."""
     try:
         return (proc / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
@@ -76,7 +77,7 @@ def pool_pids(master: int | None = None, pool: str | None = None, proc: Path = P
         pid = int(entry.name)
         if master is not None and _parent(pid, proc) != master:
             continue
-        title = _cmdline(pid, proc)
+        title = command_line(pid, proc)
         if not title.startswith("php-fpm: pool "):
             continue
         if pool is not None and title != f"php-fpm: pool {pool}":

@@ -83,8 +83,15 @@ class Sampler:
     ) -> None:
         if status_url is None and master is None and pool is None:
             raise FpmscopeError("say which pool to watch: --status-url URL, --pid MASTER_PID or --pool NAME")
-        if master is not None and not (proc_root / str(master)).is_dir():
-            raise FpmscopeError(f"--pid {master}: no such process (give the php-fpm master's pid)")
+        if master is not None:
+            if not (proc_root / str(master)).is_dir():
+                raise FpmscopeError(f"--pid {master}: no such process (give the php-fpm master's pid)")
+            title = proc.command_line(master, proc_root)
+            if not title.startswith("php-fpm: master process"):
+                raise FpmscopeError(
+                    f"--pid {master}: not a php-fpm master (it runs {title[:60] or 'nothing readable'!r}); "
+                    "give the pid of 'php-fpm: master process', e.g. from pgrep -o php-fpm"
+                )
         self.status_url = status_url
         self.master = master
         self.pool = pool

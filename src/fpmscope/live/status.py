@@ -8,8 +8,12 @@ needed to see which endpoint a worker is on.
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 import re
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,8 +22,14 @@ from typing import Any
 
 from fpmscope.errors import FpmscopeError
 
-# String values of the full status that carry request data (and so may hold any character).
-_FREE_TEXT = re.compile(r'("(?:request method|request uri|script|user)"\s*:\s*")(.*?)("(?=\s*,\s*"[a-z ]+"\s*:|\s*\}))')
+# String values of the full status that carry request data (and so may hold any character):
+# where one starts, and every quote that may end one (followed by the next key or a `}`).
+# Both scans are linear; a lazy `(.*?)` between them backtracked from every start to the end
+# of the page (a 110 KB page took 73 s).
+_FREE_KEY = re.compile(r'"(?:request method|request uri|script|user)"\s*:\s*"')
+_VALUE_END = re.compile(r'"(?=\s*,\s*"[a-z ]+"\s*:|\s*\})')
+# Beyond this a number is no count or size FPM could report.
+_INT64 = 2**63 - 1
 _CONTROL = re.compile(r"[\x00-\x1f]")
 # Terminal control characters (C0, DEL, C1) in request data are shown escaped, never sent raw.
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -72,41 +82,106 @@ def status_url(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
+def _read(url: str, timeout: float, deadline: float) -> bytes:
+    with urllib.request.urlopen(status_url(url), timeout=timeout) as resp:
+        body = bytearray()
+        while len(body) < 8 << 20 and time.monotonic() < deadline:
+            chunk: bytes = resp.read1(65536)
+            if not chunk:
+                return bytes(body)
+            body += chunk
+    raise TimeoutError("still sending")
+
+
 def fetch(url: str, timeout: float = 3.0) -> str:
-    try:
-        with urllib.request.urlopen(status_url(url), timeout=timeout) as resp:
-            body: bytes = resp.read(8 << 20)
-    except urllib.error.HTTPError as exc:
-        raise FpmscopeError(f"status page {url} answered HTTP {exc.code}; is pm.status_path set?") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise FpmscopeError(f"cannot read the status page {url}: {reason}") from None
+    """The status page's text, within `timeout` seconds overall.
+
+    A socket timeout alone bounds each read, not the whole answer: a server that trickles a
+    byte a second would hold `top` for ever. The request runs in a thread and is given up
+    after the deadline (the thread ends at its next read, or when the server closes).
+    """
+    deadline = time.monotonic() + timeout
+    result: dict[str, bytes | BaseException] = {}
+
+    def work() -> None:
+        try:
+            result["body"] = _read(url, timeout, deadline)
+        except BaseException as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=work, name="fpmscope-status", daemon=True)
+    thread.start()
+    thread.join(timeout + 0.5)
+    error = result.get("error")
+    body = result.get("body")
+    if thread.is_alive() or isinstance(error, TimeoutError):
+        raise FpmscopeError(f"the status page {url} did not answer in {timeout:g} s")
+    if isinstance(error, urllib.error.HTTPError):
+        raise FpmscopeError(f"status page {url} answered HTTP {error.code}; is pm.status_path set?")
+    if isinstance(error, urllib.error.URLError | OSError | ValueError):
+        reason = getattr(error, "reason", error)
+        raise FpmscopeError(f"cannot read the status page {url}: {reason}")
+    if isinstance(error, BaseException):
+        raise error
+    assert isinstance(body, bytes)
     return body.decode("utf-8", errors="replace")
 
 
-def _reescape(match: re.Match[str]) -> str:
-    value = match.group(2).replace("\\", "\\\\").replace('"', '\\"')
-    value = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
-    return match.group(1) + value + match.group(3)
+def _reescape(value: str) -> str:
+    value = value.replace("\\", "\\\\").replace('"', '\\"')
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+def repair(text: str) -> str:
+    """Re-escape the free-text values older PHP wrote raw: each runs from its key to the
+    first quote followed by another key or a `}` (on the same line), in linear time."""
+    ends = [m.start() for m in _VALUE_END.finditer(text)]
+    out = []
+    pos = 0
+    while (m := _FREE_KEY.search(text, pos)) is not None:
+        start = m.end()
+        at = bisect.bisect_left(ends, start)
+        if at == len(ends):
+            break
+        end = ends[at]
+        value = text[start:end]
+        if "\n" in value:
+            out.append(text[pos:start])
+            pos = start
+            continue
+        out.append(text[pos:start] + _reescape(value) + '"')
+        pos = end + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def loads(text: str) -> dict[str, Any]:
     """Parse the JSON status, repairing the unescaped strings older PHP versions emit."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         try:
-            data = json.loads(_FREE_TEXT.sub(_reescape, text))
+            data = json.loads(repair(text))
         except json.JSONDecodeError as exc:
             raise FpmscopeError(f"the status page is not FPM's JSON status ({exc.msg}); add ?json&full") from None
+        except RecursionError:
+            raise FpmscopeError("the status page is not FPM's JSON status (nested too deeply)") from None
     if not isinstance(data, dict) or "pool" not in data:
         raise FpmscopeError("the status page is not FPM's JSON status; is the URL pm.status_path?")
     return data
 
 
+def _number(value: object) -> float | int:
+    """A count or size as FPM reports it; anything else (text, NaN, 1e999, beyond INT64) is 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if not math.isfinite(value) or abs(value) > _INT64:
+        return 0
+    return value
+
+
 def _int(d: dict[str, Any], key: str) -> int:
-    value = d.get(key, 0)
-    return int(value) if isinstance(value, int | float) else 0
+    return int(_number(d.get(key, 0)))
 
 
 def _str(d: dict[str, Any], key: str) -> str:
@@ -133,7 +208,8 @@ def parse(text: str) -> tuple[PoolStatus, tuple[ProcessStatus, ...]]:
         slow_requests=_int(data, "slow requests"),
     )
     processes = []
-    for p in data.get("processes") or []:
+    listed = data.get("processes")
+    for p in listed if isinstance(listed, list) else []:
         if not isinstance(p, dict):
             continue
         cpu = p.get("last request cpu", 0.0)
@@ -147,7 +223,7 @@ def parse(text: str) -> tuple[PoolStatus, tuple[ProcessStatus, ...]]:
                 request_method=_str(p, "request method"),
                 request_uri=_str(p, "request uri").split("?", 1)[0],
                 script=_str(p, "script"),
-                last_request_cpu=float(cpu) if isinstance(cpu, int | float) else 0.0,
+                last_request_cpu=float(_number(cpu)),
                 last_request_memory=_int(p, "last request memory"),
             )
         )
