@@ -20,11 +20,13 @@ from fpmscope.accesslog import files as access_files
 from fpmscope.accesslog import ingest as access_ingest
 from fpmscope.accesslog import nginxconf
 from fpmscope.accesslog.formats import LogFormat, parse_format
+from fpmscope.analysis.full import build as build_full
 from fpmscope.analysis.requests import LeakOptions, Requests, prepare
 from fpmscope.analysis.slow import SlowOptions, Source, analyze
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
 from fpmscope.inputs import is_gzip
+from fpmscope.model.full import FullReport
 from fpmscope.model.slow import SlowReport
 
 # Access logs above this size show a progress bar on a terminal.
@@ -122,3 +124,13 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
     if os.environ.get("FPMSCOPE_TIMING"):
         click.echo(f"fpmscope: read {loaded - started:.2f} s, analysis {time.perf_counter() - loaded:.2f} s", err=True)
     return report
+
+
+def demo_reports(
+    probe_log: Path, access_log: Path, options: LeakOptions, slow_options: SlowOptions
+) -> tuple[FullReport, SlowReport]:
+    """The demo's findings: the full report (probe log + access log) and a short slow report."""
+    requests, _ = probe_requests((str(probe_log),), None, options)
+    full_slow = slow_report((str(access_log),), None, SlowOptions(rules=options.rules))
+    short = slow_report((str(access_log),), None, slow_options)
+    return build_full(requests, slow=full_slow), short

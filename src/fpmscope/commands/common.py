@@ -83,6 +83,11 @@ def rules_from(rules: tuple[str, ...]) -> tuple[Rule, ...]:
     return tuple(parse_rule(r) for r in rules) + DEFAULT_RULES
 
 
+def size_option(value: str, what: str) -> int:
+    """Bytes from a size option (--fail-on 8KiB), or a one-line error naming the option."""
+    return _size(value, what)
+
+
 def _size(value: str, what: str) -> int:
     try:
         return parse_size(value)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from fpmscope import ingest
+from fpmscope.analysis import gate
 from fpmscope.analysis import leaks as analysis
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.commands.common import (
@@ -21,9 +22,11 @@ from fpmscope.commands.common import (
     pick_format,
     render_options,
     rules_from,
+    size_option,
 )
 from fpmscope.errors import FpmscopeError
 from fpmscope.pipeline import probe_requests
+from fpmscope.render import json as json_render
 from fpmscope.render import renderer
 
 
@@ -47,6 +50,12 @@ from fpmscope.render import renderer
     metavar="REGEX=NAME",
     help="Extra path-segment rule, tried before the built-in ones, e.g. 'v[0-9]+={v}'.",
 )
+@click.option(
+    "--fail-on",
+    default=None,
+    metavar="SIZE",
+    help="Exit 1 when a leak suspect keeps more than SIZE per request (8KiB, 64K): a CI or canary gate.",
+)
 def leaks(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     fmt: str | None,
@@ -56,19 +65,34 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     top: int | None,
     by: str,
     rules: tuple[str, ...],
+    fail_on: str | None,
 ) -> None:
     """Rank endpoints by the memory they make PHP-FPM workers keep.
 
     Reads probe logs (plain or gzip; '-' for stdin). Retention is measured at the start of
     the next request on the same worker and split into native, Zend-cache and shared growth.
+    With --fail-on SIZE it is a gate: exit 1 when a suspect keeps more than SIZE per request
+    (the JSON's `gate` says which endpoints failed).
     """
+    limit = size_option(fail_on, "--fail-on") if fail_on is not None else None
     fmt = pick_format(fmt, output)
     if top is None and fmt == "table":
         top = TABLE_TOP
     options = LeakOptions(by=by, rules=rules_from(rules), top=top)
     requests, result = probe_requests(logs, db, options)
     note_input(result)
-    emit(renderer("leaks", fmt)(analysis.analyze(requests), render_options()), output, force)
+    report = analysis.analyze(requests)
+    if limit is None:
+        emit(renderer("leaks", fmt)(report, render_options()), output, force)
+        return
+    result_gate = gate.check(report, limit)
+    if fmt == "json":
+        emit(json_render.render_with(report, gate=result_gate), output, force)
+    else:
+        emit(renderer("leaks", fmt)(report, render_options()), output, force)
+    if not result_gate.passed:
+        raise FpmscopeError(gate.summary(result_gate), exit_code=1)
+    click.echo(f"fpmscope: {gate.summary(result_gate)}", err=True)
 
 
 @click.command()
