@@ -8,7 +8,9 @@ share `probe_requests`, which ingests and builds the per-request stage once.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from fpmscope.accesslog import files as access_files
 from fpmscope.accesslog import ingest as access_ingest
 from fpmscope.accesslog import nginxconf
 from fpmscope.accesslog.formats import LogFormat, parse_format
+from fpmscope.analysis import leaks as leak_analysis
 from fpmscope.analysis.full import build as build_full
 from fpmscope.analysis.requests import LeakOptions, Requests, prepare
 from fpmscope.analysis.slow import SlowOptions, Source, analyze
@@ -27,7 +30,9 @@ from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
 from fpmscope.inputs import is_gzip
 from fpmscope.model.full import FullReport
+from fpmscope.model.leaks import LeakReport
 from fpmscope.model.slow import SlowReport
+from fpmscope.sql import query
 
 # Access logs above this size show a progress bar on a terminal.
 PROGRESS_BYTES = 200 * 1024 * 1024
@@ -134,3 +139,28 @@ def demo_reports(
     full_slow = slow_report((str(access_log),), None, SlowOptions(rules=options.rules))
     short = slow_report((str(access_log),), None, slow_options)
     return build_full(requests, slow=full_slow), short
+
+
+def windowed_leaks(
+    sources: tuple[str, ...], *, db: bool, since: float | None, until: float | None, options: LeakOptions
+) -> LeakReport:
+    """One side of `fpmscope diff`: the leak report over probe logs, or over a database kept
+    with --db (read from a copy: the user's file is never changed), limited to the records in
+    [since, until) when given (unix seconds)."""
+    with tempfile.TemporaryDirectory(prefix="fpmscope-diff-") as tmp:
+        if db:
+            if len(sources) != 1 or not Path(sources[0]).is_file():
+                raise FpmscopeError(f"--db: {', '.join(sources)} is not one database file")
+            copy = Path(tmp) / "side.duckdb"
+            shutil.copyfile(sources[0], copy)
+            con = probe_ingest.connect(str(copy))
+            result = IngestResult(files=sources, rows=probe_ingest.record_count(con), skipped=0, skipped_example=None)
+        else:
+            con, result = load_probe_logs(sources, None)
+        if since is not None or until is not None:
+            con.execute(query("diff_window"), {"since": since, "until": until})
+        if probe_ingest.record_count(con) == 0:
+            raise FpmscopeError(f"no probe records in {', '.join(sources)} within the time window")
+        report = leak_analysis.analyze(prepare(con, result, options))
+        con.close()
+    return report

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from fpmscope import when
 from fpmscope.endpoints import DEFAULT_RULES, Rule, parse_rule
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
@@ -61,7 +63,7 @@ def pick_format(fmt: str | None, output: Path | None) -> str:
 def render_options() -> RenderOptions:
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if tty else None
-    return RenderOptions(width=max(width, 80) if width else None, color=tty)
+    return RenderOptions(width=max(width, 40) if width else None, color=tty)
 
 
 def emit(text: str, output: Path | None, force: bool) -> None:
@@ -81,6 +83,14 @@ def emit(text: str, output: Path | None, force: bool) -> None:
 def rules_from(rules: tuple[str, ...]) -> tuple[Rule, ...]:
     """The endpoint rules of the --rule options, tried before the built-in ones."""
     return tuple(parse_rule(r) for r in rules) + DEFAULT_RULES
+
+
+def time_option(value: str, what: str, tz: str | None) -> dt.datetime:
+    """An aware datetime from a time option (ISO 8601, 2h, yesterday), in the --tz zone."""
+    try:
+        return when.parse(value, when.zone(tz))
+    except ValueError as exc:
+        raise FpmscopeError(f"{what}: {exc}") from None
 
 
 def size_option(value: str, what: str) -> int:

@@ -36,6 +36,8 @@ MODULES = {
     ("advise", "json"): "json",
     ("full", "html"): "full_html",
     ("full", "json"): "json",
+    ("diff", "table"): "diff_table",
+    ("diff", "json"): "json",
 }
 
 Renderer = Callable[[Any, "RenderOptions"], str]

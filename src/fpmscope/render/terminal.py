@@ -4,8 +4,11 @@ same durations and input notes everywhere. Log text is shown as data, never as m
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from fpmscope.model.inputs import InputSummary
@@ -43,3 +46,86 @@ def time_span(inputs: InputSummary) -> str:
 def print_skipped(con: Console, inputs: InputSummary) -> None:
     if inputs.skipped_lines:
         con.print(Text(f"skipped {inputs.skipped_lines} malformed lines, e.g. {inputs.skipped_example!r}"))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column of a width-aware table. `drop` orders what gives way when the terminal is too
+    narrow: 0 never goes (the endpoint, the verdict), then the highest numbers go first.
+    `flex` marks the one column (the endpoint) that wraps to take the room left."""
+
+    name: str
+    right: bool = True
+    drop: int = 0
+    flex: bool = False
+
+
+Cell = str | Text
+# Narrowest the endpoint column may get before rows are stacked instead of tabulated.
+MIN_FLEX = 18
+# rich puts one space each side of a cell and a one-character rule between columns.
+GAP = 3
+
+
+def _cell_width(cell: Cell) -> int:
+    return max((Text(line).cell_len for line in str(cell).splitlines()), default=0)
+
+
+def fit(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int) -> tuple[list[int], list[str], int]:
+    """Which columns fit in `width`: (indices kept, names dropped, width left for the flex
+    column; below MIN_FLEX the caller stacks the rows)."""
+    natural = [max([len(c.name)] + [_cell_width(r[i]) for r in rows]) for i, c in enumerate(columns)]
+    kept = list(range(len(columns)))
+    dropped: list[str] = []
+
+    def room() -> int:
+        fixed = sum(natural[i] for i in kept if not columns[i].flex)
+        return width - fixed - GAP * (len(kept) - 1)
+
+    flex = next((i for i, c in enumerate(columns) if c.flex), None)
+    need = min(natural[flex], 32) if flex is not None else 0
+    by_priority = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: -columns[i].drop)
+    for i in by_priority:
+        if room() >= need:
+            break
+        kept.remove(i)
+        dropped.append(columns[i].name)
+    return kept, dropped, min(room(), natural[flex]) if flex is not None else room()
+
+
+def print_table(
+    con: Console, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int
+) -> None:
+    """A table that keeps its endpoint and verdict at any width: low-priority columns are
+    dropped first (and named), the endpoint wraps, and below MIN_FLEX the rows are stacked."""
+    kept, dropped, flex_width = fit(columns, rows, width)
+    if flex_width < MIN_FLEX and any(c.flex for c in columns):
+        _print_stacked(con, title, columns, rows)
+        return
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, expand=False)
+    for i in kept:
+        c = columns[i]
+        if c.flex:
+            table.add_column(c.name, overflow="fold", width=max(flex_width, MIN_FLEX))
+        else:
+            table.add_column(c.name, justify="right" if c.right else "left", no_wrap=True)
+    for r in rows:
+        table.add_row(*(r[i] for i in kept))
+    con.print(table)
+    if dropped:
+        con.print(Text(f"(not shown at this width: {', '.join(dropped)}; wider terminal or --format csv)", style="dim"))
+
+
+def _print_stacked(con: Console, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> None:
+    """One row per block: the flex and never-dropped cells on a line, the rest below."""
+    con.print(Text(title, style="bold"))
+    head = [i for i, c in enumerate(columns) if c.flex or not c.drop]
+    rest = [i for i in range(len(columns)) if i not in head]
+    for r in rows:
+        line = Text()
+        for n, i in enumerate(head):
+            if n:
+                line.append("  ")
+            line.append(r[i] if isinstance(r[i], Text) else Text(str(r[i])))
+        con.print(line)
+        con.print(Text("  " + " · ".join(f"{columns[i].name} {r[i]}" for i in rest), style=""))
