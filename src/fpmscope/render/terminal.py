@@ -6,8 +6,9 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -83,7 +84,7 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int) -
         return width - fixed - GAP * (len(kept) - 1)
 
     flex = next((i for i, c in enumerate(columns) if c.flex), None)
-    need = min(natural[flex], 32) if flex is not None else 0
+    need = min(natural[flex], MIN_FLEX + 6) if flex is not None else 0
     by_priority = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: -columns[i].drop)
     for i in by_priority:
         if room() >= need:
@@ -93,32 +94,40 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int) -
     return kept, dropped, min(room(), natural[flex]) if flex is not None else room()
 
 
-def print_table(
-    con: Console, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int
-) -> None:
+def fitted_table(
+    title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int, **table: Any
+) -> RenderableType:
     """A table that keeps its endpoint and verdict at any width: low-priority columns are
-    dropped first (and named), the endpoint wraps, and below MIN_FLEX the rows are stacked."""
+    dropped first (and named below it), the endpoint wraps, and when even then it would be
+    narrower than MIN_FLEX the rows are stacked, one block each."""
     kept, dropped, flex_width = fit(columns, rows, width)
     if flex_width < MIN_FLEX and any(c.flex for c in columns):
-        _print_stacked(con, title, columns, rows)
-        return
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, expand=False)
+        return _stacked(title, columns, rows)
+    options: dict[str, Any] = {"title_justify": "left", "show_edge": False, "pad_edge": False, "expand": False}
+    t = Table(title=title or None, **{**options, **table})
     for i in kept:
         c = columns[i]
         if c.flex:
-            table.add_column(c.name, overflow="fold", width=max(flex_width, MIN_FLEX))
+            t.add_column(c.name, overflow="fold", width=max(flex_width, MIN_FLEX))
         else:
-            table.add_column(c.name, justify="right" if c.right else "left", no_wrap=True)
+            t.add_column(c.name, justify="right" if c.right else "left", no_wrap=True)
     for r in rows:
-        table.add_row(*(r[i] for i in kept))
-    con.print(table)
-    if dropped:
-        con.print(Text(f"(not shown at this width: {', '.join(dropped)}; wider terminal or --format csv)", style="dim"))
+        t.add_row(*(r[i] for i in kept))
+    if not dropped:
+        return t
+    note = Text(f"(not shown at this width: {', '.join(dropped)}; a wider terminal shows them)", style="dim")
+    return Group(t, note)
 
 
-def _print_stacked(con: Console, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> None:
-    """One row per block: the flex and never-dropped cells on a line, the rest below."""
-    con.print(Text(title, style="bold"))
+def print_table(
+    con: Console, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int
+) -> None:
+    con.print(fitted_table(title, columns, rows, width))
+
+
+def _stacked(title: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> RenderableType:
+    """One block per row: the flex and never-dropped cells on a line, the rest below."""
+    lines: list[RenderableType] = [Text(title, style="bold")] if title else []
     head = [i for i, c in enumerate(columns) if c.flex or not c.drop]
     rest = [i for i in range(len(columns)) if i not in head]
     for r in rows:
@@ -126,6 +135,8 @@ def _print_stacked(con: Console, title: str, columns: Sequence[Column], rows: Se
         for n, i in enumerate(head):
             if n:
                 line.append("  ")
-            line.append(r[i] if isinstance(r[i], Text) else Text(str(r[i])))
-        con.print(line)
-        con.print(Text("  " + " · ".join(f"{columns[i].name} {r[i]}" for i in rest), style=""))
+            cell = r[i]
+            line.append(cell if isinstance(cell, Text) else Text(cell))
+        lines.append(line)
+        lines.append(Text("  " + " · ".join(f"{columns[i].name} {r[i]}" for i in rest)))
+    return Group(*lines)
