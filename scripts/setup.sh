@@ -14,6 +14,8 @@ command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] || need+=(log
 have_pkg python3-venv || command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 # The HTML report's browser test drives Debian's chromium through Playwright (never a downloaded browser).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The operator tests run `fpmscope top` in a real terminal (tmux) and press its keys.
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
 for extra in ${FPMSCOPE_EXTRA_PACKAGES:-}; do have_pkg "$extra" || need+=("$extra"); done
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
