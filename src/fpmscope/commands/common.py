@@ -60,10 +60,27 @@ def pick_format(fmt: str | None, output: Path | None) -> str:
     return "table"
 
 
-def render_options() -> RenderOptions:
+def tz_option(f: F) -> F:
+    return click.option(
+        "--tz",
+        default=None,
+        metavar="ZONE",
+        help="Show and read times in ZONE: UTC, local, Europe/Berlin (default: $TZ, else UTC).",
+    )(f)
+
+
+def zone(tz: str | None) -> dt.tzinfo:
+    try:
+        return when.zone(tz)
+    except ValueError as exc:
+        raise FpmscopeError(f"--tz: {exc}") from None
+
+
+def render_options(tz: str | None = None) -> RenderOptions:
+    """Width and colour from the terminal (none when piped), times in the --tz zone."""
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if tty else None
-    return RenderOptions(width=max(width, 40) if width else None, color=tty)
+    return RenderOptions(width=max(width, 40) if width else None, color=tty, tz=zone(tz))
 
 
 def emit(text: str, output: Path | None, force: bool) -> None:
@@ -88,7 +105,7 @@ def rules_from(rules: tuple[str, ...]) -> tuple[Rule, ...]:
 def time_option(value: str, what: str, tz: str | None) -> dt.datetime:
     """An aware datetime from a time option (ISO 8601, 2h, yesterday), in the --tz zone."""
     try:
-        return when.parse(value, when.zone(tz))
+        return when.parse(value, zone(tz))
     except ValueError as exc:
         raise FpmscopeError(f"{what}: {exc}") from None
 

@@ -63,4 +63,4 @@ def diff(  # noqa: PLR0917 - one parameter per click option
         labels = (before, after)
     reports = [windowed_leaks(src, db=db, since=lo, until=hi, options=options) for src, lo, hi in sides]
     report = analysis.compare(reports[0], reports[1], labels)
-    emit(renderer("diff", out_fmt)(report, render_options()), output, force)
+    emit(renderer("diff", out_fmt)(report, render_options(tz)), output, force)

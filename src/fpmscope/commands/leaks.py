@@ -23,6 +23,7 @@ from fpmscope.commands.common import (
     render_options,
     rules_from,
     size_option,
+    tz_option,
 )
 from fpmscope.errors import FpmscopeError
 from fpmscope.pipeline import probe_requests
@@ -56,6 +57,7 @@ from fpmscope.render import renderer
     metavar="SIZE",
     help="Exit 1 when a leak suspect keeps more than SIZE per request (8KiB, 64K): a CI or canary gate.",
 )
+@tz_option
 def leaks(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     fmt: str | None,
@@ -66,6 +68,7 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     by: str,
     rules: tuple[str, ...],
     fail_on: str | None,
+    tz: str | None,
 ) -> None:
     """Rank endpoints by the memory they make PHP-FPM workers keep.
 
@@ -83,13 +86,13 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     note_input(result)
     report = analysis.analyze(requests)
     if limit is None:
-        emit(renderer("leaks", fmt)(report, render_options()), output, force)
+        emit(renderer("leaks", fmt)(report, render_options(tz)), output, force)
         return
     result_gate = gate.check(report, limit)
     if fmt == "json":
         emit(json_render.render_with(report, gate=result_gate), output, force)
     else:
-        emit(renderer("leaks", fmt)(report, render_options()), output, force)
+        emit(renderer("leaks", fmt)(report, render_options(tz)), output, force)
     if not result_gate.passed:
         raise FpmscopeError(gate.summary(result_gate), exit_code=1)
     click.echo(f"fpmscope: {gate.summary(result_gate)}", err=True)

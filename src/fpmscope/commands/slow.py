@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, parse_status, parse_time
+from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, parse_status
 from fpmscope.commands.common import (
     TABLE_TOP,
     emit,
@@ -16,6 +16,8 @@ from fpmscope.commands.common import (
     pick_format,
     render_options,
     rules_from,
+    time_option,
+    tz_option,
 )
 from fpmscope.pipeline import pick_log_format, slow_report
 from fpmscope.render import renderer
@@ -47,9 +49,10 @@ from fpmscope.render import renderer
     help="List the N slowest requests.",
 )
 @click.option(
-    "--since", default=None, metavar="TIME", help="Only requests at or after TIME (ISO 8601; UTC if no zone)."
+    "--since", default=None, metavar="TIME", help="Only requests at or after TIME: ISO 8601, 2h, 30min, yesterday."
 )
 @click.option("--until", default=None, metavar="TIME", help="Only requests before TIME.")
+@tz_option
 @click.option("--status", "status", default=None, metavar="LIST", help="Only these statuses, e.g. 5xx,499 or 200-299.")
 @click.option("--path", "path_re", default=None, metavar="REGEX", help="Only paths matching REGEX (query removed).")
 @click.option("--rule", "rules", multiple=True, metavar="REGEX=NAME", help="Extra path-segment rule, as for leaks.")
@@ -69,6 +72,7 @@ def slow(  # noqa: PLR0917 - one parameter per click option
     status: str | None,
     path_re: str | None,
     rules: tuple[str, ...],
+    tz: str | None,
 ) -> None:
     """Rank endpoints by the time they take, from nginx/Apache access logs or probe logs.
 
@@ -84,11 +88,11 @@ def slow(  # noqa: PLR0917 - one parameter per click option
         sort=sort,
         top=top,
         slowest=slowest,
-        since=parse_time(since, "--since") if since else None,
-        until=parse_time(until, "--until") if until else None,
+        since=time_option(since, "--since", tz) if since else None,
+        until=time_option(until, "--until", tz) if until else None,
         status=parse_status(status) if status else (),
         path=path_re,
         rules=rules_from(rules),
     )
     report = slow_report(logs, log_fmt, options)
-    emit(renderer("slow", out_fmt)(report, render_options()), output, force)
+    emit(renderer("slow", out_fmt)(report, render_options(tz)), output, force)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import select
 import shutil
@@ -18,6 +19,7 @@ import click
 from rich.console import RenderableType
 from rich.live import Live
 
+from fpmscope.commands.common import tz_option, zone
 from fpmscope.errors import FpmscopeError
 from fpmscope.live import controls, fastcgi, status, view
 from fpmscope.live.sampler import Sampler
@@ -47,6 +49,7 @@ def _fastcgi_status(address: str, path: str, _label: str) -> str:
 )
 @click.option("--once", is_flag=True, help="Print one snapshot and exit.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@tz_option
 @click.option("--proc-root", type=click.Path(file_okay=False, path_type=Path), default=Path("/proc"), hidden=True)
 def top(  # noqa: PLR0917 - one parameter per click option
     status_url: str | None,
@@ -58,6 +61,7 @@ def top(  # noqa: PLR0917 - one parameter per click option
     history: int,
     once: bool,
     fmt: str,
+    tz: str | None,
     proc_root: Path,
 ) -> None:
     """Watch a PHP-FPM pool's workers live: memory from /proc, growth, requests, the current URI.
@@ -69,6 +73,7 @@ def top(  # noqa: PLR0917 - one parameter per click option
     r reverse, / filter, p pause, h help. --once prints one snapshot (--format json for
     scripts and monitoring) and exits 1 when no worker is found.
     """
+    zone_ = zone(tz)
     fetch: Callable[[str], str] = status.fetch
     if fcgi is not None:
         if status_url is not None:
@@ -88,20 +93,20 @@ def top(  # noqa: PLR0917 - one parameter per click option
         else:
             tty = sys.stdout.isatty()
             width = max(40, _width())
-            click.echo(view.to_text(snap, width=width, color=tty), nl=False)
+            click.echo(view.to_text(snap, width=width, color=tty, tz=zone_), nl=False)
         if not snap.workers:
             # A monitor must not read an empty pool as healthy.
             raise FpmscopeError("no PHP-FPM workers found", exit_code=1)
         return
     if sys.stdin.isatty():
-        _interactive(sampler, interval, status_path if fcgi is not None else _path_of(status_url))
+        _interactive(sampler, interval, status_path if fcgi is not None else _path_of(status_url), zone_)
         return
     try:
-        with Live(view.render(sampler.sample(), _width()), auto_refresh=False, screen=False) as live:
+        with Live(view.render(sampler.sample(), _width(), tz=zone_), auto_refresh=False, screen=False) as live:
             while True:
                 time.sleep(interval)
                 try:
-                    live.update(view.render(sampler.sample(), _width()), refresh=True)
+                    live.update(view.render(sampler.sample(), _width(), tz=zone_), refresh=True)
                 except FpmscopeError as exc:
                     # Keep watching through a restart of php-fpm or nginx; say what failed.
                     live.console.print(f"fpmscope: {exc}", markup=False, highlight=False)
@@ -117,7 +122,7 @@ def _path_of(url: str | None) -> str | None:
     return urllib.parse.urlsplit(url).path or None if url is not None and "://" in url else None
 
 
-def _interactive(sampler: Sampler, interval: float, status_path: str | None) -> None:
+def _interactive(sampler: Sampler, interval: float, status_path: str | None, tz: dt.tzinfo) -> None:
     """The live loop with keys (see live/controls.py): stdin in cbreak mode, read between
     samples, the terminal restored on the way out."""
     state = controls.Controls(status_path=status_path)
@@ -129,7 +134,7 @@ def _interactive(sampler: Sampler, interval: float, status_path: str | None) -> 
     def frame() -> RenderableType:
         shown = controls.apply(state, snap)
         footer = controls.footer(state, len(shown.workers), len(snap.workers))
-        return view.render(shown, _width(), footer + (f" · {error}" if error else ""))
+        return view.render(shown, _width(), footer + (f" · {error}" if error else ""), tz)
 
     try:
         tty.setcbreak(fd)

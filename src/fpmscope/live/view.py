@@ -3,7 +3,7 @@ no sorting: the same snapshot always renders the same text (snapshot-tested)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import datetime as dt
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -12,6 +12,7 @@ from fpmscope.live.sampler import Snapshot, WorkerRow
 from fpmscope.render import RenderOptions, printable
 from fpmscope.render.terminal import Column, console, fitted_table
 from fpmscope.units import size
+from fpmscope.when import stamp
 
 SPARK = "▁▂▃▄▅▆▇█"
 STATE_STYLE = {"Running": "bold green", "Reading headers": "green", "Finishing": "green", "Idle": "dim"}
@@ -27,9 +28,9 @@ def _growth(n: float | None) -> Text:
     return Text(("+" if n > 0 else "") + size(n), style="bold red" if n > 0 else "")
 
 
-def _pool_line(snap: Snapshot) -> Text:
+def _pool_line(snap: Snapshot, tz: dt.tzinfo) -> Text:
     p = snap.pool
-    when = datetime.fromtimestamp(snap.taken_at, UTC).strftime("%H:%M:%S UTC")
+    when = stamp(snap.taken_at, tz)
     head = Text(f"{len(snap.workers)} workers, {snap.gone} gone since start; {when}; from ")
     head.append(printable(snap.source))
     if p is None:
@@ -91,12 +92,12 @@ def _row(w: WorkerRow) -> list[str | Text]:
     ]
 
 
-def render(snap: Snapshot, width: int = 120, footer: str | None = None) -> RenderableType:
+def render(snap: Snapshot, width: int = 120, footer: str | None = None, tz: dt.tzinfo = dt.UTC) -> RenderableType:
     """The snapshot at `width` columns; `footer` is the keys line of the live loop."""
     tail = [Text(footer, style="reverse")] if footer else []
     if not snap.workers:
         return Group(
-            _pool_line(snap), Text("No PHP-FPM workers found: is the pool running, and named as given?"), *tail
+            _pool_line(snap, tz), Text("No PHP-FPM workers found: is the pool running, and named as given?"), *tail
         )
     table = fitted_table("", COLUMNS, [_row(w) for w in snap.workers], width, header_style="bold underline", box=None)
     note = Text(
@@ -104,10 +105,10 @@ def render(snap: Snapshot, width: int = 120, footer: str | None = None) -> Rende
         "ms, cpu, mem: the current or last request's duration, CPU and Zend peak.",
         style="dim",
     )
-    return Group(_pool_line(snap), table, note, *tail)
+    return Group(_pool_line(snap, tz), table, note, *tail)
 
 
-def to_text(snap: Snapshot, width: int, color: bool = False) -> str:
-    con, buf = console(RenderOptions(width=width, color=color))
-    con.print(render(snap, width))
+def to_text(snap: Snapshot, width: int, color: bool = False, tz: dt.tzinfo = dt.UTC) -> str:
+    con, buf = console(RenderOptions(width=width, color=color, tz=tz))
+    con.print(render(snap, width, tz=tz))
     return buf.getvalue()

@@ -8,18 +8,15 @@ from rich.text import Text
 
 from fpmscope.model.slow import SlowReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.terminal import console
+from fpmscope.render.terminal import Column, console, fitted_table, stamp
 from fpmscope.units import size
 
 
 def ms(value: float | None) -> str:
     if value is None:
         return "-"
-    if value >= 10_000:
-        return f"{value / 1000:.1f} s"
-    if value >= 1000:
-        return f"{value / 1000:.2f} s"
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+    # One unit per column: always milliseconds, never `1.05 s` under a `(times in ms)` title.
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
 
 
 def seconds(value: float | None) -> str:
@@ -32,11 +29,31 @@ def share(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
+# At a narrow width the endpoint, its total, share and p95 stay; the rest goes in this order.
+ENDPOINT_COLUMNS = (
+    Column("endpoint", right=False, flex=True),
+    Column("count", drop=4),
+    Column("total s"),
+    Column("share"),
+    Column("mean", drop=5),
+    Column("p50", drop=7),
+    Column("p90", drop=6),
+    Column("p95"),
+    Column("p99", drop=3),
+    Column("max", drop=2),
+    Column("errors", drop=1),
+)
+
+
 def render(report: SlowReport, options: RenderOptions) -> str:
     con, buf = console(options)
     inp = report.inputs
     con.print(Text(printable(report.headline), style="bold"))
-    span = f", {inp.first_time} .. {inp.last_time}" if inp.first_time and inp.last_time else ""
+    span = (
+        f", {stamp(inp.first_time, options)} .. {stamp(inp.last_time, options)}"
+        if inp.first_time and inp.last_time
+        else ""
+    )
     fmt = f"; format {inp.format_name}" if inp.format_name else ""
     con.print(Text(f"{inp.requests:,} requests from {len(inp.files)} file(s){span}"))
     con.print(Text(f"time: {inp.time_column or 'none in these logs'}{fmt}"))
@@ -52,12 +69,8 @@ def render(report: SlowReport, options: RenderOptions) -> str:
     with_upstream = any(e.upstream_total_s is not None for e in report.endpoints)
     with_php = any(e.php_total_s is not None for e in report.endpoints)
     title = f"Endpoints by {report.sort}" + (" (times in ms)" if inp.time_column else "")
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("endpoint", overflow="fold", min_width=24)
-    for name in ("count", "total s", "share", "mean", "p50", "p90", "p95", "p99", "max", "errors"):
-        table.add_column(name, justify="right", no_wrap=True)
-    for e in report.endpoints:
-        table.add_row(
+    rows: list[list[str | Text]] = [
+        [
             Text(printable(e.endpoint)),
             f"{e.count:,}",
             seconds(e.total_s),
@@ -69,8 +82,10 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             ms(e.p99_ms),
             ms(e.max_ms),
             f"{e.errors:,}",
-        )
-    con.print(table)
+        ]
+        for e in report.endpoints
+    ]
+    con.print(fitted_table(title, ENDPOINT_COLUMNS, rows, options.width or 120))
     hidden = report.endpoint_count - len(report.endpoints)
     if hidden > 0:
         con.print(Text(f"... and {hidden:,} more endpoints (--top N shows more)"))
@@ -100,7 +115,7 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             slow.add_row(
                 ms(r.time_ms),
                 str(r.status) if r.status is not None else "-",
-                Text(printable(r.time or "-")),
+                Text(printable(stamp(r.time, options) if r.time else "-")),
                 Text(printable(r.path[:300])),
             )
         con.print(slow)

@@ -3,6 +3,7 @@ same durations and input notes everywhere. Log text is shown as data, never as m
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from fpmscope import when
 from fpmscope.model.inputs import InputSummary
 from fpmscope.render import RenderOptions
 
@@ -22,6 +24,18 @@ def duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def stamp(value: float | str, options: RenderOptions) -> str:
+    """The one timestamp style of terminal output, in the --tz zone: 2026-05-01 12:00:00 UTC.
+    `value` is unix seconds or an ISO 8601 text (shown as it is if it does not parse)."""
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return when.stamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC), options.tz)
+    return when.stamp(value, options.tz)
 
 
 def console(options: RenderOptions) -> tuple[Console, io.StringIO]:
