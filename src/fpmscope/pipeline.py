@@ -18,6 +18,7 @@ import click
 import duckdb
 
 from fpmscope import ingest as probe_ingest
+from fpmscope import progress
 from fpmscope.accesslog import files as access_files
 from fpmscope.accesslog import ingest as access_ingest
 from fpmscope.accesslog import nginxconf
@@ -32,6 +33,7 @@ from fpmscope.inputs import is_gzip
 from fpmscope.model.full import FullReport
 from fpmscope.model.leaks import LeakReport
 from fpmscope.model.slow import SlowReport
+from fpmscope.progress import Step
 from fpmscope.sql import query
 
 # Access logs above this size show a progress bar on a terminal.
@@ -53,9 +55,14 @@ def load_probe_logs(logs: tuple[str, ...], db: str | None) -> tuple[duckdb.DuckD
     return con, result
 
 
-def probe_requests(logs: tuple[str, ...], db: str | None, options: LeakOptions) -> tuple[Requests, IngestResult]:
-    """Probe logs in, the judged requests out (for leaks, workers, advise and report)."""
+def probe_requests(
+    logs: tuple[str, ...], db: str | None, options: LeakOptions, step: Step = progress.nothing
+) -> tuple[Requests, IngestResult]:
+    """Probe logs in, the judged requests out (for leaks, workers, advise and report); `step`
+    names each stage for a progress line (two stages)."""
+    step("reading probe logs")
     con, result = load_probe_logs(logs, db)
+    step(f"judging {probe_ingest.record_count(con):,} requests")
     return prepare(con, result, options), result
 
 

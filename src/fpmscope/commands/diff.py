@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from fpmscope import progress
 from fpmscope.analysis import diff as analysis
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.commands.common import emit, output_options, pick_format, render_options, rules_from, time_option
@@ -61,6 +62,10 @@ def diff(  # noqa: PLR0917 - one parameter per click option
             raise FpmscopeError("--since/--until cut one log in two; with BEFORE and AFTER give neither")
         sides = ((before,), None, None), ((after,), None, None)
         labels = (before, after)
-    reports = [windowed_leaks(src, db=db, since=lo, until=hi, options=options) for src, lo, hi in sides]
+    reports = []
+    with progress.stages(2) as step:
+        for name, (src, lo, hi) in zip(("before", "after"), sides, strict=True):
+            step(f"reading and judging {name}")
+            reports.append(windowed_leaks(src, db=db, since=lo, until=hi, options=options))
     report = analysis.compare(reports[0], reports[1], labels)
     emit(renderer("diff", out_fmt)(report, render_options(tz)), output, force)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fpmscope import ingest
+from fpmscope import ingest, progress
 from fpmscope.analysis import gate
 from fpmscope.analysis import leaks as analysis
 from fpmscope.analysis.requests import LeakOptions
@@ -82,9 +82,11 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     if top is None and fmt == "table":
         top = TABLE_TOP
     options = LeakOptions(by=by, rules=rules_from(rules), top=top)
-    requests, result = probe_requests(logs, db, options)
+    with progress.stages(3) as step:
+        requests, result = probe_requests(logs, db, options, step)
+        step("ranking endpoints")
+        report = analysis.analyze(requests)
     note_input(result)
-    report = analysis.analyze(requests)
     if limit is None:
         emit(renderer("leaks", fmt)(report, render_options(tz)), output, force)
         return

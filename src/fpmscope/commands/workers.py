@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from fpmscope import progress
 from fpmscope.analysis import workers as analysis
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.commands.common import (
@@ -40,6 +41,9 @@ def workers(  # noqa: PLR0917 - one parameter per click option
     log ends, 'alive' otherwise.
     """
     fmt = pick_format(fmt, output)
-    requests, result = probe_requests(logs, db, LeakOptions())
+    with progress.stages(3) as step:
+        requests, result = probe_requests(logs, db, LeakOptions(), step)
+        step("following each worker")
+        report = analysis.analyze(requests)
     note_input(result)
-    emit(renderer("workers", fmt)(analysis.analyze(requests), render_options(tz)), output, force)
+    emit(renderer("workers", fmt)(report, render_options(tz)), output, force)
