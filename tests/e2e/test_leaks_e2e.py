@@ -68,7 +68,7 @@ def test_big_array_is_peak_only_and_ordinary_routes_are_not_suspects(demo_run: D
 
 def test_json_carries_the_documented_contract(demo_run: DemoRun) -> None:
     data = leaks_json(demo_run)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     for item in [*data["suspects"], *data["endpoints"]]:  # type: ignore[misc]
         assert set(item) >= REQUIRED_KEYS
         assert item["kind"] in {"native", "zend", "shared", "none"}

@@ -52,7 +52,7 @@ def test_once_json_lists_every_worker_with_rss_matching_proc(pool: stack.Stack) 
     out = CliRunner().invoke(main, ["top", "--once", "--format", "json", "--status-url", url])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["pool"]["pool"] == "demo" and data["pool"]["total_processes"] == 3
     workers = {w["pid"]: w for w in data["workers"]}
     assert set(workers) == children(pool.fpm_master_pid())

@@ -56,7 +56,7 @@ def test_output_file_is_never_overwritten_without_force(tmp_path: Path) -> None:
     out = tmp_path / "leaks.json"
     code, _, err = run("leaks", str(log), "-o", str(out))
     assert code == 0 and f"Wrote {out}" in err
-    assert json.loads(out.read_text())["schema_version"] == 2
+    assert json.loads(out.read_text())["schema_version"] == 3
     code, _, err = run("leaks", str(log), "-o", str(out))
     assert code == 2 and "--force" in err
     assert run("leaks", str(log), "-o", str(out), "--force")[0] == 0

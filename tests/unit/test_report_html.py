@@ -173,7 +173,7 @@ def test_cli_writes_html_and_json(tmp_path: Path) -> None:
     result = runner.invoke(main, ["report", str(log), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["leaks"]["suspects"][0]["endpoint"] == "GET /export/pdf"
     assert data["timelines"]["workers"][0]["requests"] == 300
     assert {"latency", "slow", "workers", "advice", "verdict"} <= data.keys()

@@ -118,7 +118,7 @@ def test_workers_json_and_csv_through_the_cli(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["workers", str(log), "--format", "json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["workers"][0]["pid"] == 3
     csv_out = CliRunner().invoke(main, ["workers", str(log), "--format", "csv"])
     assert csv_out.stdout.splitlines()[0].startswith("host,pool,pid,first_seen")

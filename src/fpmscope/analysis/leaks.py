@@ -1,19 +1,23 @@
-"""Which endpoints make PHP-FPM workers keep memory (DESIGN §4-5).
+"""Which endpoints make PHP-FPM workers keep memory (DESIGN §4-5, docs/how-it-works.md).
 
-Request k's retention is what the start of request k+1 on the same worker (pid + start
-time) finds: anon growth minus the change of Zend's chunk cache is native growth; shared
-growth (opcache, mapped files) is kept apart; Zend's cache heals itself and is never a leak.
-Warm-up requests (the first of each endpoint on a worker, the first few of a worker) and each
+Request k's retention is what the start of request k+1 on the same worker (pid + life)
+finds: anon growth minus the change of Zend's chunk cache is native growth; shared growth
+(opcache, mapped files) is added; Zend's cache heals itself and is never a leak. Warm-up
+requests (the first of each endpoint on a worker, the first few of a worker) and each
 worker's last request (no successor) are reported but not judged.
 
-Allocators re-use memory: when a leak eats the free heap that another request's temporary
-mallocs left resident, that other request re-extends the heap next time and seems to retain
-memory, while the leak seems smaller. So the estimate of an endpoint is taken over its clean
-requests, those before which no other request on the worker grew it since
-this endpoint last ran, when there are enough of them; that removes the shift both ways.
+The estimate is the window fit (analysis/retention.py): the growth of windows of consecutive
+requests on a worker, regressed on how many requests of each endpoint they hold. The median
+of each endpoint's per-request retention, what its typical request keeps, is reported beside
+it, and shows where the two part: the median is blind to a leak that heap left free by other
+requests absorbs (its requests seem to keep nothing), and believes a request that re-extends
+heap that leaks used up (it seems to keep what they took); the window fit is not, because
+growth that moves between requests stays inside the window. A mean over requests would be
+moved by any rare large step; the fit's Huber weights are not.
 
-An endpoint is a suspect only when enough requests were judged and the 99% lower confidence
-bound of its estimate is above one page.
+An endpoint is a suspect when enough requests were judged, the fit's 99% lower confidence
+bound is above one page, and the growth goes on in the second half of the workers' lives (a
+cache that fills and stops is not a leak).
 """
 
 from __future__ import annotations
@@ -21,22 +25,33 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
+from fpmscope.analysis import retention
 from fpmscope.analysis.requests import PAGE, Requests
 from fpmscope.model.inputs import InputSummary
-from fpmscope.model.leaks import EndpointLeak, LeakReport
-from fpmscope.sql import query
+from fpmscope.model.leaks import EndpointLeak, LeakReport, WorkerGrowth
+from fpmscope.sql import row, rows
 from fpmscope.units import size
 
-# Judged (or clean) requests an endpoint needs before its mean is used.
+# Judged requests an endpoint needs before it is judged.
 MIN_JUDGED = 8
-# One-sided 99% normal quantile for the lower bound of a mean.
+# One-sided 99% normal quantile for lower bounds.
 Z99 = 2.326
+# Endpoints fitted one by one at most; the others share one coefficient.
+MAX_REGRESSORS = 48
+# Late growth below this share of the estimate means it stopped: a cache, not a leak.
+PERSISTS = 0.25
+# A cache: growth stopped within this share of its requests on each worker, after at least
+# CACHE_MIN bytes in all.
+CACHE_STOPPED = 0.5
+CACHE_MIN = 16 * PAGE
+# Workers growing by at least this per request after warm-up get a headline of their own.
+GROWTH_FLOOR = 2048.0
 
 
 class EndpointStats(NamedTuple):
-    """One row of sql/leak_endpoints.sql, in its column order.
+    """One row of sql/leak_endpoints.sql, mapped by column name.
 
     A named tuple rather than a dataclass: a million-line log has ~47,000 endpoints, and
     building that many frozen dataclasses cost 0.1 s.
@@ -48,18 +63,11 @@ class EndpointStats(NamedTuple):
     unknown: int
     judged: int
     mean: float
-    sd: float
     median: float
     positive_share: float
-    native: float
-    zend: float
-    shared: float
-    clean: int
-    clean_mean: float
-    clean_sd: float
-    clean_native: float
-    clean_zend: float
-    clean_shared: float
+    shared_mean: float
+    shared_median: float
+    zend_mean: float
     warmup_total: float
     footprint_max: int
     footprint_median: int
@@ -67,92 +75,176 @@ class EndpointStats(NamedTuple):
     wall_p95_us: float
     cpu_mean_us: float
     failed: int
+    workers: int
+    workers_grew: int
+    grew_until: float
+    grew_until_share: float
+    kept_until: float
+
+
+class Assessment(NamedTuple):
+    """An endpoint's estimate and verdict; the reason is written only for what is shown."""
+
+    stats: EndpointStats
+    estimate: float  # bytes kept per request
+    basis: str  # "windows": the window fit; "median": not fitted, the typical request's
+    fit: float | None  # the window fit's bytes per request
+    low: float  # 99% lower bound of the fit (-inf when not fitted)
+    late: float | None  # the fit over the second half of the workers' lives
+    late_high: float  # its 99% upper bound (inf when unknown)
+    persists: bool
+    suspect: bool
 
     @property
-    def use_clean(self) -> bool:
-        return self.clean >= MIN_JUDGED
+    def endpoint(self) -> str:
+        return self.stats.endpoint
 
     @property
-    def estimate(self) -> float:
-        return self.clean_mean if self.use_clean else self.mean
+    def requests(self) -> int:
+        return self.stats.requests
 
     @property
-    def low(self) -> float:
-        n, mean, sd = (
-            (self.clean, self.clean_mean, self.clean_sd) if self.use_clean else (self.judged, self.mean, self.sd)
-        )
-        return mean - Z99 * sd / math.sqrt(n) if n > 1 else -math.inf
+    def shared(self) -> float:
+        part = self.stats.shared_median if self.basis == "median" else self.stats.shared_mean
+        return min(max(part, 0.0), max(self.estimate, 0.0))
 
     @property
-    def split(self) -> tuple[float, float, float]:
-        if self.use_clean:
-            return self.clean_native, self.clean_zend, self.clean_shared
-        return self.native, self.zend, self.shared
+    def native(self) -> float:
+        return self.estimate - self.shared
 
     @property
-    def suspect(self) -> bool:
-        """The verdict: enough judged requests, and the 99% lower bound above one page.
-        judge() adds the reason, which costs formatting; ranking needs only this."""
-        return self.judged >= MIN_JUDGED and self.low > PAGE
-
-    @property
-    def mean_low(self) -> float:
-        return self.mean - Z99 * self.sd / math.sqrt(self.judged) if self.judged > 1 else -math.inf
+    def total(self) -> float:
+        return self.estimate * self.stats.requests
 
 
-def _kind(native: float, zend: float, shared: float) -> str:
-    parts = {"native": native, "zend": zend, "shared": shared}
-    return max(parts, key=lambda k: parts[k])
+def endpoint_stats(requests: Requests) -> list[EndpointStats]:
+    """The rows of sql/leak_endpoints.sql over the judged requests."""
+    return rows(requests.con, "leak_endpoints", EndpointStats, {"page": PAGE, "cache_min": CACHE_MIN})
 
 
-def judge(st: EndpointStats) -> tuple[bool, str]:
-    """The verdict (st.suspect) and its reason in plain words."""
-    est, low = st.estimate, st.low
-    if st.suspect:
-        basis = f"{st.clean} clean requests" if st.use_clean else f"{st.judged} requests"
-        return True, (
-            f"leaves {size(est)} behind per request (99% bound {size(low)}, {basis}); "
-            f"{st.positive_share:.0%} of its requests grew the worker"
+def _regressors(stats: list[EndpointStats]) -> list[str]:
+    """The endpoints fitted one by one: those with enough judged requests, growing ones first
+    (any sign of growth), then the busiest; the rest share one coefficient."""
+    judged = [st for st in stats if st.judged >= MIN_JUDGED]
+    growing = sorted(
+        (st for st in judged if max(st.median, st.mean) > PAGE / 2),
+        key=lambda st: (-max(st.median, st.mean) * st.judged, st.endpoint),
+    )
+    chosen = {st.endpoint for st in growing[:MAX_REGRESSORS]}
+    busiest = sorted((st for st in judged if st.endpoint not in chosen), key=lambda st: (-st.judged, st.endpoint))
+    return [st.endpoint for st in growing[:MAX_REGRESSORS]] + [
+        st.endpoint for st in busiest[: max(0, MAX_REGRESSORS - len(chosen))]
+    ]
+
+
+def assess(requests: Requests) -> list[Assessment]:
+    """Estimate and verdict of every endpoint of the judged requests (computed once per
+    handle: leaks, workers and advise of one report share them)."""
+    if "assessments" not in requests.memo:
+        requests.memo["assessments"] = _assess_all(requests)
+    return cast("list[Assessment]", requests.memo["assessments"])
+
+
+def _assess_all(requests: Requests) -> list[Assessment]:
+    stats = endpoint_stats(requests)
+    regressors = _regressors(stats)
+    # Endpoints whose typical request grows the worker: leaks, or big transient allocations
+    # re-extending the heap that leaks used up (the cut that makes windows exact).
+    cuts = [
+        st.endpoint
+        for st in sorted(stats, key=lambda st: (-st.median, st.endpoint))
+        if st.median >= PAGE and st.judged >= MIN_JUDGED
+    ]
+    fits = retention.best_fit(requests.con, regressors, cuts)
+    return [_assess(st, fits.whole.get(st.endpoint), fits.late.get(st.endpoint)) for st in stats]
+
+
+def _assess(st: EndpointStats, whole: tuple[float, float] | None, late: tuple[float, float] | None) -> Assessment:
+    if whole is None:
+        return Assessment(st, st.median, "median", None, -math.inf, None, math.inf, True, False)
+    fit, se = whole
+    # What a request keeps: an endpoint whose requests give memory back keeps nothing.
+    estimate, basis = max(fit, 0.0), "windows"
+    low = fit - Z99 * se
+    late_fit, late_high = (None, math.inf) if late is None else (late[0], late[0] + Z99 * late[1])
+    persists = late_high >= max(PAGE, PERSISTS * estimate)
+    suspect = st.judged >= MIN_JUDGED and low > PAGE and estimate > PAGE and persists
+    return Assessment(st, estimate, basis, fit, low, late_fit, late_high, persists, suspect)
+
+
+def reason(a: Assessment) -> str:
+    """The verdict in plain words; every number in it is one the report shows beside it."""
+    st = a.stats
+    grew = f"{st.positive_share:.0%} of its {st.judged} judged requests grew the worker by a page or more" + (
+        f", on {st.workers_grew} of {st.workers} workers" if st.workers > 1 else ""
+    )
+    if a.suspect:
+        return (
+            f"keeps {size(a.estimate)} per request (99% bound {size(a.low)}), its typical request "
+            f"{size(st.median)}; {grew}"
         )
     if st.judged < MIN_JUDGED:
-        return False, f"only {st.judged} requests after warm-up; {MIN_JUDGED} are needed to judge"
-    # Judged, and the lower bound is not above a page.
-    if st.use_clean and st.mean_low > PAGE:
-        return False, (
-            f"grows the worker only after other requests did ({size(st.mean)}/request then, "
-            f"{size(est)} over {st.clean} clean requests): it re-extends heap that they used up"
+        return f"only {st.judged} requests after warm-up; {MIN_JUDGED} are needed to judge"
+    if a.fit is None:
+        return (
+            f"not fitted (only the {MAX_REGRESSORS} most growing or busiest endpoints are); "
+            f"a typical request keeps {size(st.median)}"
         )
-    zend = st.split[1]
-    zend_note = (
-        f"; Zend kept {size(zend)} of freed chunks cached, which PHP gives back over the next requests"
-        if zend > PAGE
+    if (not a.persists and a.low > PAGE) or _filled_a_cache(st):
+        return (
+            f"fills a cache: its requests kept {size(st.kept_until)} on a worker, 90% of it in their first "
+            f"{st.grew_until:.0f} there ({st.grew_until_share:.0%} of them); then it stopped"
+        )
+    if st.median >= PAGE and st.median - a.estimate > max(PAGE, a.estimate - a.low):
+        return (
+            f"a typical request grew the worker by {size(st.median)} ({grew}), but windows of requests show it "
+            f"keeps {size(a.fit)}: it re-extends heap that other requests used up"
+        )
+    zend = (
+        f"; it leaves Zend's chunk cache {size(st.zend_mean)} fuller, which PHP gives back over the next requests"
+        if st.zend_mean > PAGE
         else ""
     )
-    if est <= PAGE:
-        return False, f"keeps nothing measurable ({size(est)}/request over {st.judged} requests){zend_note}"
-    return False, f"{size(est)}/request on average but too noisy to call (99% bound {size(low)}){zend_note}"
+    if a.estimate <= PAGE:
+        return f"keeps nothing measurable ({size(a.estimate)}/request over {st.judged} requests){zend}"
+    return f"{size(a.estimate)}/request but not significant (99% bound {size(a.low)}){zend}"
 
 
-def _item(st: EndpointStats) -> EndpointLeak:
-    suspect, reason = judge(st)
-    native, zend, shared = st.split
+def _filled_a_cache(st: EndpointStats) -> bool:
+    """Its requests kept more than a few pages on a worker, but 90% of it in their first
+    part (a bounded cache, filled: a robust fit sees little, the median nothing)."""
+    return st.grew_until_share <= CACHE_STOPPED and st.kept_until >= CACHE_MIN
+
+
+def _kind(a: Assessment) -> str:
+    """What dominates what the endpoint leaves behind: native or shared memory it keeps, or
+    Zend's chunk cache it leaves fuller (which heals); none when nothing is measurable."""
+    if a.suspect or a.estimate > PAGE or a.stats.median >= PAGE:
+        return "shared" if a.shared > a.native else "native"
+    return "zend" if a.stats.zend_mean > PAGE else "none"
+
+
+def _item(a: Assessment) -> EndpointLeak:
+    st = a.stats
     return EndpointLeak(
         endpoint=st.endpoint,
         requests=st.requests,
         judged_requests=st.judged,
         warmup_requests=st.warmup,
         unknown_requests=st.unknown,
-        retained_bytes_per_request=round(st.estimate, 1),
+        retained_bytes_per_request=round(a.estimate, 1),
         retained_bytes_median=float(st.median),
-        retained_bytes_low=round(st.low, 1) if math.isfinite(st.low) else 0.0,
-        retained_bytes_total=round(st.estimate * st.requests),
-        retained_bytes_mean_all=round(st.mean, 1),
-        clean_requests=st.clean,
-        estimate_from="clean" if st.use_clean else "all",
+        retained_bytes_fit=None if a.fit is None else round(a.fit, 1),
+        retained_bytes_low=round(a.low, 1) if math.isfinite(a.low) and a.low > 0 else None,
+        retained_bytes_late=None if a.late is None else round(a.late, 1),
+        retained_bytes_total=round(a.total),
+        estimate_from=a.basis,
         positive_share=round(st.positive_share, 4),
-        native_bytes_per_request=round(native, 1),
-        zend_cache_bytes_per_request=round(zend, 1),
-        shared_bytes_per_request=round(shared, 1),
+        workers=st.workers,
+        workers_grew=st.workers_grew,
+        native_bytes_per_request=round(a.native, 1),
+        shared_bytes_per_request=round(a.shared, 1),
+        zend_left_cached_bytes=round(max(st.zend_mean, 0.0), 1),
         warmup_bytes_total=float(st.warmup_total),
         peak_footprint_bytes=int(st.footprint_max),
         median_footprint_bytes=int(st.footprint_median),
@@ -160,65 +252,111 @@ def _item(st: EndpointStats) -> EndpointLeak:
         wall_ms_p95=round(st.wall_p95_us / 1000, 3),
         cpu_ms_mean=round(st.cpu_mean_us / 1000, 3),
         failed_requests=st.failed,
-        kind=_kind(native, zend, shared) if suspect or max(native, zend, shared) > PAGE else "none",
-        suspect=suspect,
-        reason=reason,
+        kind=_kind(a),
+        suspect=a.suspect,
+        reason=reason(a),
     )
 
 
-def suspect_stats(requests: Requests) -> list[EndpointStats]:
-    """The statistics of the endpoints judged leaking, most kept first (what the workers and
-    advise analyses attribute growth to)."""
-    stats = map(EndpointStats._make, requests.con.execute(query("leak_endpoints")).fetchall())
-    return sorted((st for st in stats if st.suspect), key=lambda st: (-st.estimate * st.requests, st.endpoint))
+def suspect_stats(requests: Requests) -> list[Assessment]:
+    """The endpoints judged leaking, most kept first (what the workers and advise analyses
+    attribute growth to)."""
+    return sorted((a for a in assess(requests) if a.suspect), key=lambda a: (-a.total, a.endpoint))
 
 
-def _rank_key(st: EndpointStats) -> tuple[bool, int, str]:
-    return not st.suspect, -round(st.estimate * st.requests), st.endpoint
+def _rank_key(a: Assessment) -> tuple[bool, int, str]:
+    return not a.suspect, -round(a.total), a.endpoint
 
 
-def _footprint_key(st: EndpointStats) -> tuple[int, str]:
-    return -int(st.footprint_max), st.endpoint
+def _footprint_key(a: Assessment) -> tuple[int, str]:
+    return -int(a.stats.footprint_max), a.endpoint
 
 
 def _first(
-    n: int | None, stats: Iterable[EndpointStats], key: Callable[[EndpointStats], tuple[object, ...]]
-) -> list[EndpointStats]:
-    """sorted(stats, key=key)[:n]; for a small n without sorting everything."""
-    return sorted(stats, key=key) if n is None else heapq.nsmallest(n, stats, key=key)
+    n: int | None, items: Iterable[Assessment], key: Callable[[Assessment], tuple[object, ...]]
+) -> list[Assessment]:
+    """sorted(items, key=key)[:n]; for a small n without sorting everything."""
+    return sorted(items, key=key) if n is None else heapq.nsmallest(n, items, key=key)
 
 
 def analyze(requests: Requests) -> LeakReport:
     options = requests.options
-    stats = list(map(EndpointStats._make, requests.con.execute(query("leak_endpoints")).fetchall()))
+    assessed = assess(requests)
     # Rank on the keys alone and build items (their reasons and roundings) only for what is
-    # shown: with --top, 20 of the ~47,000 endpoints of a 1 M-line log. The keys are the
-    # items' own fields: suspect, retained_bytes_total, peak_footprint_bytes, endpoint.
-    suspect_stats = sorted((st for st in stats if st.suspect), key=_rank_key)
-    shown = _first(options.top, stats, _rank_key)
-    by_footprint = _first(options.top, stats, _footprint_key)
+    # shown: with --top, 20 of the ~47,000 endpoints of a 1 M-line log.
+    suspects_ranked = sorted((a for a in assessed if a.suspect), key=_rank_key)
+    shown = _first(options.top, assessed, _rank_key)
+    by_footprint = _first(options.top, assessed, _footprint_key)
     items: dict[str, EndpointLeak] = {}
-    for st in (*suspect_stats, *shown, *by_footprint):
-        if st.endpoint not in items:
-            items[st.endpoint] = _item(st)
-    suspects = tuple(items[st.endpoint] for st in suspect_stats)
+    for a in (*suspects_ranked, *shown, *by_footprint):
+        if a.endpoint not in items:
+            items[a.endpoint] = _item(a)
+    suspects = tuple(items[a.endpoint] for a in suspects_ranked)
     summary = requests.inputs
+    growth = worker_growth(requests, sum(a.estimate * a.stats.judged for a in suspects_ranked))
     return LeakReport(
         by=options.by,
         inputs=summary,
         suspects=suspects,
-        endpoints=tuple(items[st.endpoint] for st in shown),
-        endpoint_count=len(stats),
-        footprint_ranking=tuple(items[st.endpoint] for st in by_footprint),
-        verdict=_verdict(suspects, summary),
+        endpoints=tuple(items[a.endpoint] for a in shown),
+        endpoint_count=len(assessed),
+        footprint_ranking=tuple(items[a.endpoint] for a in by_footprint),
+        growth=growth,
+        memory_measured=summary.records > summary.unmeasured_requests,
+        verdict=_verdict(suspects, summary, growth),
     )
 
 
-def _verdict(suspects: tuple[EndpointLeak, ...], summary: InputSummary) -> str:
+class _Growth(NamedTuple):
+    """The row of sql/leak_growth.sql."""
+
+    judged: int
+    kept: float
+    seconds: float
+    workers: int
+    workers_growing: int
+
+
+def worker_growth(requests: Requests, explained: float) -> WorkerGrowth:
+    """How fast workers grow after warm-up, and how much of it the suspects explain
+    (`explained`: the suspects' bytes kept per request times their judged requests)."""
+    judged, kept, seconds, workers, growing = row(requests.con, "leak_growth", _Growth, {"floor": GROWTH_FLOOR})
+    per_request = kept / judged if judged else 0.0
+    return WorkerGrowth(
+        bytes_per_request=round(per_request, 1),
+        bytes_per_hour=round(kept / seconds * 3600, 1) if seconds else None,
+        workers=workers,
+        workers_growing=growing,
+        explained_share=round(min(explained / kept, 1.0), 4) if kept > 0 else None,
+    )
+
+
+def _verdict(suspects: tuple[EndpointLeak, ...], summary: InputSummary, growth: WorkerGrowth) -> str:
     if summary.records == 0:
         return "No probe records to analyse."
+    if summary.unmeasured_requests == summary.records:
+        return (
+            f"Memory was not measured: the probe could not read /proc/self/statm in any of the {summary.records} "
+            "requests (open_basedir without /proc?); `fpmscope check` says how to fix it."
+        )
+    unexplained = growth.bytes_per_request * (1 - (growth.explained_share or 0.0))
+    grows = growth.bytes_per_request >= GROWTH_FLOOR and unexplained >= GROWTH_FLOOR / 2
+    per_hour = f", {size(growth.bytes_per_hour)} per hour" if growth.bytes_per_hour else ""
+    where = f"on {growth.workers_growing} of {growth.workers} workers"
     if not suspects:
+        if grows:
+            return (
+                f"Workers grow {size(growth.bytes_per_request)} per request after warm-up{per_hour} ({where}), "
+                "but no endpoint explains it: the growth is spread over requests fpmscope cannot tell apart "
+                "(one script serving many routes: routing parameters or Probe::tag() would separate them)."
+            )
         return f"No endpoint leaves memory behind ({summary.records} requests on {summary.workers} workers)."
     top = suspects[0]
     more = f", and {len(suspects) - 1} more suspect(s)" if len(suspects) > 1 else ""
-    return f"{top.endpoint} leaks about {size(top.retained_bytes_per_request)} per request ({top.kind}){more}."
+    rest = (
+        f" Workers grow {size(growth.bytes_per_request)} per request{per_hour} ({where}); "
+        f"the suspects explain {growth.explained_share or 0.0:.0%} of it."
+        if grows
+        else ""
+    )
+    return f"{top.endpoint} leaks about {size(top.retained_bytes_per_request)} per request ({top.kind}){more}.{rest}"

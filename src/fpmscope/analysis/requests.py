@@ -9,7 +9,7 @@ grouping.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -44,6 +44,9 @@ class Requests:
     con: duckdb.DuckDBPyConnection
     options: LeakOptions
     inputs: InputSummary
+    # What later stages computed once from the table and share (e.g. the leak estimates that
+    # leaks, workers and advise all use), by name.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _endpoint_expression(options: LeakOptions) -> tuple[str, dict[str, object]]:

@@ -118,8 +118,8 @@ def _contributors(
     (estimated over all workers) times its requests on the worker, as a share of the worker's
     trend growth. One worker's own deltas would not do: when a leak eats the free heap, the
     next request of another endpoint re-extends it and seems to keep memory; the pooled
-    estimate over clean requests removes that shift, and the verdict keeps noise out."""
-    per_request = {st.endpoint: st.split[0] for st in suspect_stats(requests)}
+    window fit charges that shift to its cause, and the verdict keeps noise out."""
+    per_request = {a.endpoint: a.native for a in suspect_stats(requests)}
     grown = {life.worker: fits[life.worker].slope * life.requests for life in lives if life.worker in fits}
     found: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
     for served in rows(requests.con, "worker_endpoints", _Served):

@@ -6,4 +6,6 @@ filter or compute. JSON output is the dataclasses as dicts plus `schema_version`
 contract pinned by golden tests.
 """
 
-SCHEMA_VERSION = 2  # 2: worker objects lost worker_start (record format 2 has no start time)
+# 2: worker objects lost worker_start (record format 2 has no start time)
+# 3: leaks estimate from the window fit; worker growth; zend_left_cached_bytes
+SCHEMA_VERSION = 3

@@ -14,10 +14,15 @@ class EndpointLeak:
 
     `retained_bytes_per_request` estimates what each request leaves behind for the next one
     on the same worker, native + shared (Zend's chunk cache heals itself and is reported apart
-    as `zend_cache_bytes_per_request`). It is the mean over the clean requests (no other
-    request grew the worker since this endpoint last ran) when there are enough of them, else
-    over all judged requests (`estimate_from` says which). `retained_bytes_low` is its 99%
-    lower confidence bound; `retained_bytes_total` is the estimate times `requests`.
+    as `zend_left_cached_bytes`, what it left cached on average, when positive). It is the
+    window fit (`estimate_from` "windows"), never below 0, or for endpoints not fitted the
+    median request's (`"median"`; never a suspect); `retained_bytes_median` is what its
+    typical request kept. `retained_bytes_fit` is the window fit, `retained_bytes_low` its 99% lower
+    confidence bound (null when not above 0), `retained_bytes_late` the fit over the second
+    half of the workers' lives; `retained_bytes_total` is the estimate times `requests`.
+    `positive_share` is the share of judged requests that grew the worker by a page or more;
+    `workers_grew` of `workers` (those with 3 judged requests of it) saw its typical request
+    grow them by a page or more. See docs/how-it-works.md.
     """
 
     endpoint: str
@@ -27,15 +32,17 @@ class EndpointLeak:
     unknown_requests: int
     retained_bytes_per_request: float
     retained_bytes_median: float
-    retained_bytes_low: float
+    retained_bytes_fit: float | None
+    retained_bytes_low: float | None
+    retained_bytes_late: float | None
     retained_bytes_total: float
-    retained_bytes_mean_all: float
-    clean_requests: int
     estimate_from: str
     positive_share: float
+    workers: int
+    workers_grew: int
     native_bytes_per_request: float
-    zend_cache_bytes_per_request: float
     shared_bytes_per_request: float
+    zend_left_cached_bytes: float
     warmup_bytes_total: float
     peak_footprint_bytes: int
     median_footprint_bytes: int
@@ -49,6 +56,22 @@ class EndpointLeak:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkerGrowth:
+    """How fast workers grew after warm-up (native + shared), over all judged requests.
+
+    `bytes_per_hour` is per worker; `workers_growing` counts workers whose requests kept at
+    least 2 KiB each on average; `explained_share` is the part of the growth that the leak
+    suspects' estimates account for (null when nothing grew).
+    """
+
+    bytes_per_request: float
+    bytes_per_hour: float | None
+    workers: int
+    workers_growing: int
+    explained_share: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class LeakReport:
     by: str
     inputs: InputSummary
@@ -56,4 +79,6 @@ class LeakReport:
     endpoints: tuple[EndpointLeak, ...]  # the first --top of them, suspects first
     endpoint_count: int  # endpoints in the data
     footprint_ranking: tuple[EndpointLeak, ...]
+    growth: WorkerGrowth
+    memory_measured: bool  # false when no record carried memory (flag m: /proc unreadable)
     verdict: str

@@ -1,6 +1,6 @@
 -- Every probe record with its worker, endpoint, position and what the next request on the
 -- same worker found (DESIGN §4): retention of request k is measured at the start of k+1.
--- Parameters: the endpoint expression's parameters (spliced in by analysis/leaks.py).
+-- Parameters: the endpoint expression's (spliced in by analysis/requests.py).
 --
 -- A worker is a life of a pid: pids are reused. Format-2 records carry the worker's CPU time
 -- at request start (worker_cpu_us), which only grows within a process, so a pid's request
@@ -20,8 +20,11 @@
 -- integer id is attached there too, so each request joins once, on its key: the MATERIALIZED
 -- CTEs stop the optimizer from running the regexes twice and from joining every request to
 -- its endpoint string (CPU time of this query: 2.8 s -> 2.2 s at 1 M records, 32 s -> 27 s at
--- 10 M). A ROWS frame for the running sum (seq is unique, so it equals the default RANGE
--- frame) avoids DuckDB's slower range-frame path.
+-- 10 M).
+--
+-- warmup: the worker's first {worker_warmup} requests and the first request of each endpoint
+-- on it (DESIGN §4.5); eseq: the how-many-th request of its endpoint on its worker life (a
+-- bounded cache stops growing after some of them).
 CREATE OR REPLACE TEMP TABLE leak_requests AS
 WITH keys AS (
     SELECT DISTINCT method, uri, tag, script FROM requests
@@ -81,28 +84,19 @@ measured AS (
         *,
         d_anon - d_zend AS native,
         d_anon - d_zend + d_shared AS retained,
-        -- Running total of the growth left by each worker's requests so far.
-        sum(greatest(coalesce(d_anon - d_zend + d_shared, 0), 0)) OVER p AS grown_through,
-        -- The life of the pid, named by the position of its first request. lag(IGNORE NULLS)
-        -- finds it in the growth sum's pass; a running count or max would cost a third more.
+        -- The life of the pid, named by the position of its first request (lag IGNORE NULLS
+        -- is cheaper here than a running count or max).
         coalesce(
             CASE WHEN starts_life THEN seq END, lag(CASE WHEN starts_life THEN seq END IGNORE NULLS) OVER s, 1
         ) AS life
     FROM split
-    WINDOW
-        p AS (PARTITION BY wid ORDER BY seq ROWS UNBOUNDED PRECEDING),
-        s AS (PARTITION BY wid ORDER BY seq)
+    WINDOW s AS (PARTITION BY wid ORDER BY seq)
 ),
 judged AS (
     SELECT
         rid, wid, life, eid, seq - life + 1 AS life_seq, d_anon, d_zend, d_shared, native, retained,
-        seq - life < {worker_warmup} OR row_number() OVER e = 1 AS warmup,
-        -- Clean: no other request on this worker grew it since this endpoint's previous request.
-        -- Growth that only follows other requests' growth is heap they freed up being re-extended.
-        coalesce(
-            grown_through - greatest(coalesce(retained, 0), 0) - lag(grown_through) OVER e <= {page},
-            false
-        ) AS clean
+        -- The how-many-th request of its endpoint on its worker life.
+        row_number() OVER e AS eseq
     FROM measured
     WINDOW e AS (PARTITION BY wid, life, eid ORDER BY seq)
 )
@@ -111,9 +105,9 @@ SELECT
     r.anon_start, r.shared_start, r.shared_end, r.zend_real_start, r.outcome,
     -- Built per request: a second reader of `judged` would have DuckDB run its windows twice.
     concat_ws('|', w.worker, j.life) AS worker, e.endpoint, j.life_seq AS seq,
-    j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.warmup,
-    greatest(r.rss_end - r.rss_start, r.zend_real_peak - r.zend_real_start, 0) AS footprint,
-    j.clean
+    j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.eseq,
+    j.life_seq <= {worker_warmup} OR j.eseq = 1 AS warmup,
+    greatest(r.rss_end - r.rss_start, r.zend_real_peak - r.zend_real_start, 0) AS footprint
 FROM judged j
 JOIN requests r ON r.rowid = j.rid
 JOIN workers w ON w.wid = j.wid

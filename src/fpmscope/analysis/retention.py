@@ -1,0 +1,205 @@
+"""What each endpoint leaves behind, from the growth of whole windows of requests.
+
+Per-request deltas put growth on the wrong request whenever an allocator re-uses memory. A
+request that mallocs and frees a megabyte leaves that megabyte in glibc's heap as a free
+pool; leaks then eat the pool without growing the worker (their requests seem to keep
+nothing), and the next big request re-extends the heap and seems to keep what they took.
+The growth of a window of consecutive requests on one worker does not move that way: it is
+what the window's requests left behind together, give or take how full the pool was at its
+two ends. So the kept bytes of each window are regressed on how many requests of each
+endpoint it holds; the coefficients are bytes kept per request.
+
+Where the windows end matters: a window that ends right after the request with the biggest
+transient allocations ends with the pool refilled, as the previous window did, so its total
+is exact. The endpoint to cut after is chosen by the data: each candidate (endpoints whose
+typical request grows the worker), and plain windows of WINDOW requests, is fitted, and the
+cut whose residuals are smallest per request wins (docs/how-it-works.md shows the numbers).
+
+The fit is robust (Huber weights by iteratively reweighted least squares) so that a rare
+large step in one window cannot move it, and its standard errors are heteroscedasticity-
+robust (sandwich). Sums over windows run in SQL (sql/leak_windows.sql, sql/leak_fit_*.sql);
+Python solves the small normal equations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from fpmscope.sql import query
+
+# Judged requests per window without a cut endpoint: long enough for re-extended heap to
+# show in the same window as the leak that used it up, short enough for many windows.
+WINDOW = 20
+# Requests per window at most between two cuts.
+CUT_WINDOW = 400
+# Cut endpoints tried at most (besides plain windows).
+MAX_CUTS = 5
+# Windows kept for the fit at most; beyond, a deterministic sample of them (by hash).
+MAX_WINDOWS = 200_000
+# Huber's tuning constant (95% efficiency under normal noise), in robust standard deviations.
+HUBER_K = 1.345
+# A residual scale below one page would give full weight to nothing but exact fits.
+MIN_SCALE = 4096.0
+MAX_ITERATIONS = 30
+# Enough reweighting to compare ways of cutting windows (the chosen one is fitted fully).
+TRIAL_ITERATIONS = 6
+# Stop when no coefficient moves by more than this many bytes.
+TOLERANCE = 8.0
+
+REST = "(rest)"
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """Bytes kept per request of each regressor, its standard error, the windows used, and
+    the residual scale per square root of a window's requests (smaller: a better cut)."""
+
+    beta: dict[str, float]
+    se: dict[str, float]
+    windows: int
+    scale: float
+
+    def get(self, endpoint: str) -> tuple[float, float] | None:
+        if endpoint not in self.beta:
+            return None
+        return self.beta[endpoint], self.se[endpoint]
+
+
+@dataclass(frozen=True, slots=True)
+class Fits:
+    whole: Fit
+    late: Fit
+    cut: str | None  # the endpoint windows end after, or None for plain windows
+
+
+def build_windows(con: duckdb.DuckDBPyConnection, cut: str | None) -> None:
+    """Cut the judged requests of leak_requests into windows (temp table leak_windows)."""
+    (judged,) = con.execute(
+        "SELECT count(*) FROM leak_requests WHERE NOT warmup AND retained IS NOT NULL"
+    ).fetchone() or (0,)
+    keep_one_in = max(1, math.ceil(judged / WINDOW / MAX_WINDOWS))
+    con.execute(query("leak_windows"), {"cut": cut, "size": WINDOW, "cut_size": CUT_WINDOW, "keep_one_in": keep_one_in})
+
+
+def best_fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
+    """The fit over plain windows and over windows cut after each of `cuts`; the one with the
+    smallest residual scale wins, and is fitted again over the late windows alone."""
+    best: tuple[float, str | None] | None = None
+    for cut in (None, *cuts[:MAX_CUTS]):
+        build_windows(con, cut)
+        scale = fit(con, regressors, iterations=TRIAL_ITERATIONS).scale
+        if best is None or scale < best[0]:
+            best = (scale, cut)
+    cut = best[1] if best else None
+    build_windows(con, cut)
+    return Fits(whole=fit(con, regressors), late=fit(con, regressors, late_only=True), cut=cut)
+
+
+def fit(
+    con: duckdb.DuckDBPyConnection,
+    regressors: Sequence[str],
+    *,
+    late_only: bool = False,
+    iterations: int = MAX_ITERATIONS,
+) -> Fit:
+    """Robust regression of window totals on endpoint counts (needs leak_windows).
+
+    Endpoints not in `regressors` share one coefficient, REST. `late_only`: only windows in
+    the second half of their worker's life (does the growth go on, or did it stop?).
+    """
+    names = [REST, *regressors]
+    k = len(names)
+    con.execute(query("leak_fit_inputs"), {"regressors": list(regressors), "late_only": late_only})
+    con.execute(query("leak_fit_y"))
+    (windows,) = con.execute("SELECT count(*) FROM leak_fit_y").fetchone() or (0,)
+    if windows == 0:
+        return Fit(beta={}, se={}, windows=0, scale=math.inf)
+    weights_sql = query("leak_fit_weights")
+    normal_sql = query("leak_fit_normal")
+    settings = {"min_scale": MIN_SCALE, "huber_k": HUBER_K}
+    # Start from least squares (every weight 1: a huge Huber constant), then reweight.
+    con.execute(weights_sql, {"beta": [0.0] * k, "min_scale": MIN_SCALE, "huber_k": 1e300})
+    beta = solve(*_normal(con.execute(normal_sql).fetchall(), k))
+    for _ in range(iterations):
+        con.execute(weights_sql, {"beta": beta, **settings})
+        new = solve(*_normal(con.execute(normal_sql).fetchall(), k))
+        moved = max(abs(a - b) for a, b in zip(new, beta, strict=True))
+        beta = new
+        if moved < TOLERANCE:
+            break
+    con.execute(weights_sql, {"beta": beta, **settings})
+    xtwx, _ = _normal(con.execute(normal_sql).fetchall(), k)
+    meat = [[0.0] * k for _ in range(k)]
+    for i, j, value in con.execute(query("leak_fit_meat")).fetchall():
+        meat[i][j] = float(value)
+    bread = invert(xtwx)
+    cov = _mul(_mul(bread, meat), bread)
+    se = [math.sqrt(max(cov[i][i], 0.0)) for i in range(k)]
+    (scale,) = con.execute(query("leak_fit_scale")).fetchone() or (None,)
+    # Residuals shrink as coefficients are added; scale them up for the windows the fit spent
+    # (as a standard deviation is, by n / (n - k)), and a fit with no window to spare says nothing.
+    (fitted,) = con.execute("SELECT count(DISTINCT x) FROM leak_fit_x").fetchone() or (k,)
+    spare = windows - fitted
+    honest = math.inf if scale is None or spare <= 0 else float(scale) * math.sqrt(windows / spare)
+    return Fit(
+        beta=dict(zip(names, beta, strict=True)),
+        se=dict(zip(names, se, strict=True)),
+        windows=windows,
+        scale=honest,
+    )
+
+
+def _normal(rows: list[tuple[int, int, float, float]], k: int) -> tuple[list[list[float]], list[float]]:
+    xtwx = [[0.0] * k for _ in range(k)]
+    xtwy = [0.0] * k
+    for i, j, xx, xy in rows:
+        xtwx[i][j] = float(xx)
+        if i == j:
+            xtwy[i] = float(xy)
+    return xtwx, xtwy
+
+
+def _ridge(a: list[list[float]]) -> list[list[float]]:
+    """A tiny ridge, so that a regressor seen in no window (or two that always run together)
+    gives a finite answer instead of a singular matrix."""
+    k = len(a)
+    scale = max((a[i][i] for i in range(k)), default=1.0) or 1.0
+    return [[a[i][j] + (1e-9 * scale if i == j else 0.0) for j in range(k)] for i in range(k)]
+
+
+def solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """x with a·x = b (Gaussian elimination, partial pivoting; a is small and symmetric)."""
+    k = len(b)
+    m = [[*row, rhs] for row, rhs in zip(_ridge(a), b, strict=True)]
+    for col in range(k):
+        pivot = max(range(col, k), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        p = m[col][col]
+        if p == 0:
+            continue
+        for r in range(col + 1, k):
+            f = m[r][col] / p
+            if f:
+                row, top = m[r], m[col]
+                for c in range(col, k + 1):
+                    row[c] -= f * top[c]
+    x = [0.0] * k
+    for r in range(k - 1, -1, -1):
+        s = m[r][k] - sum(m[r][c] * x[c] for c in range(r + 1, k))
+        x[r] = s / m[r][r] if m[r][r] else 0.0
+    return x
+
+
+def invert(a: list[list[float]]) -> list[list[float]]:
+    k = len(a)
+    columns = [solve(a, [1.0 if i == j else 0.0 for i in range(k)]) for j in range(k)]
+    return [[columns[j][i] for j in range(k)] for i in range(k)]
+
+
+def _mul(a: list[list[float]], b: list[list[float]]) -> list[list[float]]:
+    k = len(a)
+    return [[sum(a[i][t] * b[t][j] for t in range(k)) for j in range(k)] for i in range(k)]
