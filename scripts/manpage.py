@@ -46,7 +46,8 @@ def option_lines(ctx: click.Context, command: click.Command) -> list[str]:
 
 
 def build() -> str:
-    ctx = click.Context(main, info_name="fpmscope")
+    # As click makes them when run, so `-h, --help` is listed whether or not a command ran before.
+    ctx = click.Context(main, info_name="fpmscope", **main.context_settings)
     lines = [
         f'.TH FPMSCOPE 1 "" "fpmscope {__version__}" "User Commands"',
         ".SH NAME",

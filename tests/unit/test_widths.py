@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fpmscope.analysis import advise, workers
+from fpmscope.analysis import advise, leaks, workers
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.analysis.slow import SlowOptions
 from fpmscope.pipeline import probe_requests, slow_report
@@ -56,6 +56,19 @@ def test_advise_fits(width: int, tmp_path: Path) -> None:
     text = renderer("advise", "table")(advise.analyze(requests, 1 << 30, 256 << 20), RenderOptions(width=width))
     golden.check(f"advise_{width}.txt", text)
     lines_fit(text, width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_leaks_keep_endpoint_kept_per_request_and_verdict(width: int, tmp_path: Path) -> None:
+    requests, _ = probe_requests((str(fixed_log(tmp_path / "probe.log")),), None, LeakOptions())
+    report = leaks.analyze(requests)
+    text = renderer("leaks", "table")(report, RenderOptions(width=width))
+    golden.check(f"leaks_{width}.txt", text)
+    table = text.split("Memory kept per endpoint")[1].split("Not leaks")[0]
+    for e in report.endpoints:
+        row = next(line for line in table.splitlines() if line.split(" │")[0].strip() == e.endpoint)
+        assert ("LEAK" if e.suspect else "ok") in row
+    assert "kept/req" in table and "verdict" in table
 
 
 def test_a_long_endpoint_wraps_and_a_tiny_terminal_stacks_rows() -> None:
