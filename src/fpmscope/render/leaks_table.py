@@ -14,13 +14,13 @@ TITLE = "Memory kept per endpoint (kept = native + shared; Zend's cache heals, s
 # the other columns give way, the highest number first.
 COLUMNS = (
     Column("endpoint", right=False, flex=True),
-    Column("requests", drop=3),
+    Column("requests", drop=2),
     Column("kept/req"),
     Column("kept total", drop=1),
     Column("native", drop=5),
     Column("shared", drop=6),
     Column("left cached", drop=4),
-    Column("peak", drop=2),
+    Column("peak", drop=3),
     Column("verdict", right=False),
 )
 
