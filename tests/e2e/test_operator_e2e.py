@@ -121,14 +121,24 @@ def wait_for(session: str, text: str, timeout: float = 20) -> str:
 def test_top_in_a_real_terminal_shows_every_worker_and_quits_on_q(pool: stack.Stack, width: int) -> None:
     assert shutil.which("tmux"), "scripts/setup.sh installs tmux"
     session = f"fpmscope-test-{width}"
+    # Fresh application requests, so the worker not answering top's first status request
+    # last served a route of the front controller.
+    traffic.drive(pool.url, app.request_paths(40, seed=width), concurrency=2)
     fpmscope = str(Path(sys.executable).parent / "fpmscope")
-    command = f"{fpmscope} top --status-url {pool.url}/fpm-status --interval 0.5; echo EXITED $?; sleep 30"
+    command = (
+        f"{fpmscope} top --status-url {pool.url}/fpm-status --probe-log {pool.probe_log} --interval 0.5;"
+        " echo EXITED $?; sleep 30"
+    )
     tmux("new-session", "-d", "-s", session, "-x", str(width), "-y", "40", command)
     try:
         screen = wait_for(session, "q quit")
         children = [line.split()[0] for line in screen.splitlines() if line.strip()[:1].isdigit()]
         assert len([pid for pid in children if pid.isdigit() and int(pid) > 1]) >= 2, screen
         assert "growth" in screen and "request" in screen
+        # The front controller's rows show the URI the probe logged, not /index.php alone.
+        routes = ("/products/", "/users/", "/api/", "/images/", "/orders/", "/reports/", "/catalog/", "/search")
+        routes += ("/legacy/",)
+        assert any(route in screen for route in routes), screen
         assert all(len(line) <= width for line in screen.splitlines())
         tmux("send-keys", "-t", session, "s")
         wait_for(session, "sorted by rss")

@@ -4,9 +4,11 @@ tests/e2e/test_operator_e2e.py drives the real loop)."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
-from fpmscope.live import controls
+from fpmscope.live import controls, recent
 from fpmscope.live.controls import Controls, apply, footer, press
+from tests.synth import Worker, write
 from tests.unit.test_top_live import sample_snapshot
 
 
@@ -56,3 +58,28 @@ def test_the_views_own_status_request_is_not_shown_as_an_app_request() -> None:
     shown = apply(Controls(status_path="/fpm-status"), snap)
     assert shown.workers[0].request_uri == controls.OWN_REQUEST
     assert "/fpm-status" not in {w.request_uri for w in shown.workers}
+
+
+def test_a_front_controller_row_shows_the_uri_the_probe_saw(tmp_path: Path) -> None:
+    snap = sample_snapshot()
+    front = dataclasses.replace(snap.workers[0], request_uri="/index.php")
+    snap = dataclasses.replace(snap, workers=(front, *snap.workers[1:]))
+    log = tmp_path / "probe.log"
+    w = Worker(pid=4242)
+    w.request("/old/page")
+    w.request("/orders/7/invoice")
+    write(log, w)
+    uris = recent.last_requests(log)
+    assert uris[4242] == ("GET", "/orders/7/invoice"), "the latest record of the pid wins"
+    shown = apply(Controls(probe_uris=uris), snap)
+    assert shown.workers[0].request_uri == "/orders/7/invoice"
+    assert recent.last_requests(tmp_path / "missing.log") == {}
+
+
+def test_reading_only_the_tail_skips_the_cut_first_line(tmp_path: Path) -> None:
+    log = tmp_path / "probe.log"
+    w = Worker(pid=9)
+    for i in range(50):
+        w.request(f"/p/{i}")
+    write(log, w)
+    assert recent.last_requests(log, tail=700) == {9: ("GET", "/p/49")}

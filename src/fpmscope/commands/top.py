@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import select
@@ -21,7 +22,7 @@ from rich.live import Live
 
 from fpmscope.commands.common import tz_option, zone
 from fpmscope.errors import FpmscopeError
-from fpmscope.live import controls, fastcgi, status, view
+from fpmscope.live import controls, fastcgi, recent, status, view
 from fpmscope.live.sampler import Sampler
 from fpmscope.model import SCHEMA_VERSION
 from fpmscope.render import json as json_render
@@ -50,6 +51,12 @@ def _fastcgi_status(address: str, path: str, _label: str) -> str:
 @click.option("--once", is_flag=True, help="Print one snapshot and exit.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @tz_option
+@click.option(
+    "--probe-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The pool's probe log: show each worker's last request URI where the status page only knows the script.",
+)
 @click.option("--proc-root", type=click.Path(file_okay=False, path_type=Path), default=Path("/proc"), hidden=True)
 def top(  # noqa: PLR0917 - one parameter per click option
     status_url: str | None,
@@ -62,6 +69,7 @@ def top(  # noqa: PLR0917 - one parameter per click option
     once: bool,
     fmt: str,
     tz: str | None,
+    probe_log: Path | None,
     proc_root: Path,
 ) -> None:
     """Watch a PHP-FPM pool's workers live: memory from /proc, growth, requests, the current URI.
@@ -87,7 +95,8 @@ def top(  # noqa: PLR0917 - one parameter per click option
         raise FpmscopeError("--format json needs --once")
     if once:
         snap = sampler.sample()
-        snap = controls.apply(controls.Controls(status_path=_path_of(status_url) or status_path), snap)
+        uris = recent.last_requests(probe_log) if probe_log is not None else None
+        snap = controls.apply(controls.Controls(status_path=_path_of(status_url) or status_path, probe_uris=uris), snap)
         if fmt == "json":
             click.echo(json_render.document({"schema_version": SCHEMA_VERSION, **json_render.plain(snap)}), nl=False)
         else:
@@ -99,7 +108,8 @@ def top(  # noqa: PLR0917 - one parameter per click option
             raise FpmscopeError("no PHP-FPM workers found", exit_code=1)
         return
     if sys.stdin.isatty():
-        _interactive(sampler, interval, status_path if fcgi is not None else _path_of(status_url), zone_)
+        own = status_path if fcgi is not None else _path_of(status_url)
+        _interactive(sampler, interval, own, zone_, probe_log)
         return
     try:
         with Live(view.render(sampler.sample(), _width(), tz=zone_), auto_refresh=False, screen=False) as live:
@@ -122,7 +132,9 @@ def _path_of(url: str | None) -> str | None:
     return urllib.parse.urlsplit(url).path or None if url is not None and "://" in url else None
 
 
-def _interactive(sampler: Sampler, interval: float, status_path: str | None, tz: dt.tzinfo) -> None:
+def _interactive(
+    sampler: Sampler, interval: float, status_path: str | None, tz: dt.tzinfo, probe_log: Path | None
+) -> None:
     """The live loop with keys (see live/controls.py): stdin in cbreak mode, read between
     samples, the terminal restored on the way out."""
     state = controls.Controls(status_path=status_path)
@@ -132,7 +144,8 @@ def _interactive(sampler: Sampler, interval: float, status_path: str | None, tz:
     error = ""
 
     def frame() -> RenderableType:
-        shown = controls.apply(state, snap)
+        uris = recent.last_requests(probe_log) if probe_log is not None else None
+        shown = controls.apply(dataclasses.replace(state, probe_uris=uris), snap)
         footer = controls.footer(state, len(shown.workers), len(snap.workers))
         return view.render(shown, _width(), footer + (f" · {error}" if error else ""), tz)
 

@@ -30,6 +30,8 @@ class Controls:
     help: bool = False
     quit: bool = False
     status_path: str | None = None  # this view's own status request, hidden
+    # pid -> (method, uri) from the probe log: shown where the status page has only the script
+    probe_uris: dict[int, tuple[str, str]] | None = None
 
 
 def press(state: Controls, key: str) -> Controls:
@@ -74,6 +76,10 @@ def _key(sort: str, w: WorkerRow) -> tuple[bool, float]:
 def _own(state: Controls, w: WorkerRow) -> WorkerRow:
     if state.status_path and w.request_uri.split("?")[0] == state.status_path:
         return dataclasses.replace(w, request_method="", request_uri=OWN_REQUEST, script="")
+    probe = (state.probe_uris or {}).get(w.pid)
+    if probe is not None and (not w.request_uri or w.request_uri.endswith(".php")):
+        # A front controller: the status page says /index.php, the probe saw the real URI.
+        return dataclasses.replace(w, request_method=probe[0] or w.request_method, request_uri=probe[1])
     return w
 
 
