@@ -39,10 +39,10 @@ def _row(c: EndpointChange) -> list[str | Text]:
 COLUMNS = (
     Column("endpoint", right=False, flex=True),
     Column("change", right=False),
-    Column("kept/req before", drop=2),
-    Column("kept/req after", drop=2),
-    Column("ms before", drop=1),
-    Column("ms after", drop=1),
+    Column("kept/req before", drop=1),
+    Column("kept/req after", drop=1),
+    Column("ms before", drop=2),
+    Column("ms after", drop=2),
 )
 
 
