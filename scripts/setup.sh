@@ -23,6 +23,8 @@ done
 for pkg in php-laravel-framework php-symfony-http-kernel php-symfony-routing php-symfony-http-foundation; do
     have_pkg "$pkg" || need+=("$pkg")
 done
+# The operator tests run `fpmscope top` in a real terminal (tmux) and press its keys.
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
 for extra in ${FPMSCOPE_EXTRA_PACKAGES:-}; do have_pkg "$extra" || need+=("$extra"); done
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

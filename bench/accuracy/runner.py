@@ -20,8 +20,8 @@ from typing import Any
 
 from bench.accuracy import phpapp
 from bench.accuracy.scenario import KiB, Scenario, endpoint_name, endpoint_regex, is_script, leak_bytes
-from fpmscope.commands.probe import probe_path
 from fpmscope.demo import stack
+from fpmscope.probe import probe_path
 
 Request = tuple[int, str, str]  # (endpoint index, method, path)
 

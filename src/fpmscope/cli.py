@@ -23,6 +23,7 @@ COMMANDS = {
     "advise": "fpmscope.commands.advise",
     "check": "fpmscope.commands.check",
     "demo": "fpmscope.commands.demo",
+    "diff": "fpmscope.commands.diff",
     "dump": "fpmscope.commands.leaks",
     "install": "fpmscope.commands.install",
     "leaks": "fpmscope.commands.leaks",

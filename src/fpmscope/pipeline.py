@@ -8,7 +8,9 @@ share `probe_requests`, which ingests and builds the per-request stage once.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,16 +18,23 @@ import click
 import duckdb
 
 from fpmscope import ingest as probe_ingest
+from fpmscope import progress
 from fpmscope.accesslog import files as access_files
 from fpmscope.accesslog import ingest as access_ingest
 from fpmscope.accesslog import nginxconf
 from fpmscope.accesslog.formats import LogFormat, parse_format
+from fpmscope.analysis import leaks as leak_analysis
+from fpmscope.analysis.full import build as build_full
 from fpmscope.analysis.requests import LeakOptions, Requests, prepare
 from fpmscope.analysis.slow import SlowOptions, Source, analyze
 from fpmscope.errors import FpmscopeError
 from fpmscope.ingest import IngestResult
 from fpmscope.inputs import is_gzip
+from fpmscope.model.full import FullReport
+from fpmscope.model.leaks import LeakReport
 from fpmscope.model.slow import SlowReport
+from fpmscope.progress import Step
+from fpmscope.sql import query
 
 # Access logs above this size show a progress bar on a terminal.
 PROGRESS_BYTES = 200 * 1024 * 1024
@@ -46,9 +55,14 @@ def load_probe_logs(logs: tuple[str, ...], db: str | None) -> tuple[duckdb.DuckD
     return con, result
 
 
-def probe_requests(logs: tuple[str, ...], db: str | None, options: LeakOptions) -> tuple[Requests, IngestResult]:
-    """Probe logs in, the judged requests out (for leaks, workers, advise and report)."""
+def probe_requests(
+    logs: tuple[str, ...], db: str | None, options: LeakOptions, step: Step = progress.nothing
+) -> tuple[Requests, IngestResult]:
+    """Probe logs in, the judged requests out (for leaks, workers, advise and report); `step`
+    names each stage for a progress line (two stages)."""
+    step("reading probe logs")
     con, result = load_probe_logs(logs, db)
+    step(f"judging {probe_ingest.record_count(con):,} requests")
     return prepare(con, result, options), result
 
 
@@ -129,4 +143,39 @@ def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptio
         con.close()
     if os.environ.get("FPMSCOPE_TIMING"):
         click.echo(f"fpmscope: read {loaded - started:.2f} s, analysis {time.perf_counter() - loaded:.2f} s", err=True)
+    return report
+
+
+def demo_reports(
+    probe_log: Path, access_log: Path, options: LeakOptions, slow_options: SlowOptions
+) -> tuple[FullReport, SlowReport]:
+    """The demo's findings: the full report (probe log + access log) and a short slow report."""
+    requests, _ = probe_requests((str(probe_log),), None, options)
+    full_slow = slow_report((str(access_log),), None, SlowOptions(rules=options.rules))
+    short = slow_report((str(access_log),), None, slow_options)
+    return build_full(requests, slow=full_slow), short
+
+
+def windowed_leaks(
+    sources: tuple[str, ...], *, db: bool, since: float | None, until: float | None, options: LeakOptions
+) -> LeakReport:
+    """One side of `fpmscope diff`: the leak report over probe logs, or over a database kept
+    with --db (read from a copy: the user's file is never changed), limited to the records in
+    [since, until) when given (unix seconds)."""
+    with tempfile.TemporaryDirectory(prefix="fpmscope-diff-") as tmp:
+        if db:
+            if len(sources) != 1 or not Path(sources[0]).is_file():
+                raise FpmscopeError(f"--db: {', '.join(sources)} is not one database file")
+            copy = Path(tmp) / "side.duckdb"
+            shutil.copyfile(sources[0], copy)
+            con = probe_ingest.connect(str(copy))
+            result = IngestResult(files=sources, rows=probe_ingest.record_count(con), skipped=0, skipped_example=None)
+        else:
+            con, result = load_probe_logs(sources, None)
+        if since is not None or until is not None:
+            con.execute(query("diff_window"), {"since": since, "until": until})
+        if probe_ingest.record_count(con) == 0:
+            raise FpmscopeError(f"no probe records in {', '.join(sources)} within the time window")
+        report = leak_analysis.analyze(prepare(con, result, options))
+        con.close()
     return report

@@ -58,6 +58,18 @@ def test_report_opens_sorts_and_draws_in_chromium(demo_run: DemoRun, tmp_path: P
     assert re.findall(r"https?://[^\s\"'<]+", page_text) == ["http://www.w3.org/2000/svg"]
     with open_report(out) as o:
         page = o.page
+        # The answer first: the verdict, the summary and the endpoint table are on the first
+        # screen (1280 × 900) as the page opens; the worker charts come after.
+        for selector in ("#verdict", "#summary", "#endpoint-table"):
+            top = page.eval_on_selector(selector, "e => e.getBoundingClientRect().top")
+            assert top < 900 - 100, (selector, top)
+        assert page.eval_on_selector("#timelines", "e => e.getBoundingClientRect().top") > 900
+        assert "leak suspects" in page.locator("#summary").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report-first-screen.png"))
+        # Charts beyond the first three are collapsed; open them to check them too.
+        assert page.locator("#timeline-charts svg.chart").count() == 3
+        page.eval_on_selector("#more-timelines", "d => { d.open = true; }")
         # Every chart drew something: 5 workers (4 real, 1 hostile), footprint, latency.
         drawn = page.eval_on_selector_all(
             "svg.chart", "els => els.map(e => [Number(e.dataset.drawn || 0), e.getBoundingClientRect().height])"
@@ -69,7 +81,7 @@ def test_report_opens_sorts_and_draws_in_chromium(demo_run: DemoRun, tmp_path: P
         # requests (suspect #1) are marked along it.
         assert page.locator("#suspects li").first.inner_text().startswith(THUMBNAIL)
         climbs = page.eval_on_selector_all(
-            "#timeline-charts svg.chart",
+            "#timelines svg.chart",
             """els => els.map(e => {
                 const marks = e.querySelectorAll('circle.mark.s1').length;
                 const y = e.querySelector('path.floor').getAttribute('d').match(/[0-9.]+(?=L|$)/g).map(Number);
@@ -86,8 +98,7 @@ def test_report_opens_sorts_and_draws_in_chromium(demo_run: DemoRun, tmp_path: P
             assert marks >= served[pid] - 2 and served[pid] >= 10, (label, marks, served[pid])
             assert rise > 25, (label, rise)  # SVG y grows downwards
 
-        # The page as a person first sees it, for a person to look at.
-        ARTIFACTS.mkdir(exist_ok=True)
+        # The whole page, for a person to look at.
         shot = ARTIFACTS / "report.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot: {shot}")

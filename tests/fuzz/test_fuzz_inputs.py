@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from fpmscope import ingest
 from fpmscope.accesslog import ingest as access_ingest
+from fpmscope.accesslog.files import Input
 from fpmscope.accesslog.formats import preset
 from fpmscope.errors import FpmscopeError
 from fpmscope.live import status
@@ -156,7 +157,7 @@ def test_access_lines_are_parsed_or_counted(lines: list[str]) -> None:
         log.write_text("".join(line + "\n" for line in kept), encoding="utf-8", errors="surrogateescape")
         con = access_ingest.connect()
         try:
-            result = access_ingest.ingest(con, [("access.log", log)], preset("combined"))
+            result = access_ingest.ingest(con, [Input("access.log", log)], preset("combined"))
         except FpmscopeError as exc:
             # Not one line parses: one clear error, and only then.
             assert "no line of" in str(exc)
@@ -177,7 +178,7 @@ def test_a_lone_quote_does_not_swallow_the_next_access_line() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "access.log"
         log.write_text(f'{line}\n"\n{line}\n{line}\n')
-        result = access_ingest.ingest(access_ingest.connect(), [("access.log", log)], preset("combined"))
+        result = access_ingest.ingest(access_ingest.connect(), [Input("access.log", log)], preset("combined"))
     assert result.parsed + result.skipped == 4, result
 
 

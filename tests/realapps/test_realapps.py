@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -105,7 +106,7 @@ def check_leak_found(run: Run) -> None:
     leak = run.truth["leak"]
     assert isinstance(leak, dict)
     assert leak["calls"] > 0.03 * REQUESTS, "the plant ran on too few requests to be a fair test"
-    by_name = {s["endpoint"]: s for s in suspects(run)}
+    by_name: dict[str, Any] = {str(s["endpoint"]): s for s in suspects(run)}
     assert leak["endpoint"] in by_name, f"{leak['endpoint']} not a suspect; suspects: {sorted(by_name)}"
     estimate = by_name[leak["endpoint"]]["retained_bytes_per_request"]
     assert isinstance(estimate, int | float)

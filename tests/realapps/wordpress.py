@@ -17,6 +17,7 @@ import xmlrpc.client
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.realapps import driver
 from tests.realapps.driver import Request, form
@@ -162,22 +163,21 @@ def _post_content(rpc: xmlrpc.client.ServerProxy, posts: int) -> tuple[list[str]
             + "</p><!-- /wp:paragraph -->"
             for j in range(5)
         )
-        post_id = int(
-            rpc.wp.newPost(
-                1,
-                ADMIN[0],
-                ADMIN[1],
-                {
-                    "post_title": title,
-                    "post_content": paragraphs,
-                    "post_status": "publish",
-                    "comment_status": "open",
-                    "terms_names": {"category": [CATEGORIES[i % len(CATEGORIES)]], "post_tag": post_tags},
-                },
-            )
+        created: Any = rpc.wp.newPost(
+            1,
+            ADMIN[0],
+            ADMIN[1],
+            {
+                "post_title": title,
+                "post_content": paragraphs,
+                "post_status": "publish",
+                "comment_status": "open",
+                "terms_names": {"category": [CATEGORIES[i % len(CATEGORIES)]], "post_tag": post_tags},
+            },
         )
+        post_id = int(created)
         ids.append(post_id)
-        post = rpc.wp.getPost(1, ADMIN[0], ADMIN[1], post_id, ["post_name"])
+        post: Any = rpc.wp.getPost(1, ADMIN[0], ADMIN[1], post_id, ["post_name"])
         slugs.append(str(post["post_name"]))
         for c in range(i % 3):
             rpc.wp.newComment(1, ADMIN[0], ADMIN[1], post_id, {"content": f"comment {c} on {title}"})

@@ -294,3 +294,11 @@ def test_memory_not_measured_is_not_no_leak(tmp_path: Path) -> None:
     rep = analyze(prepare(con, ingest.ingest(con, [str(log)]), LeakOptions()))
     assert not rep.memory_measured
     assert rep.verdict.startswith("Memory was not measured")
+    # A verdict was asked for and none can be given: the command says so and exits 1.
+    from click.testing import CliRunner
+
+    from fpmscope.cli import main
+
+    result = CliRunner().invoke(main, ["leaks", str(log)])
+    assert result.exit_code == 1
+    assert "memory was not measured" in result.stderr

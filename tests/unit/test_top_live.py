@@ -157,3 +157,12 @@ def test_terminal_escapes_in_request_data_are_shown_escaped() -> None:
 def test_view_shows_log_text_as_data() -> None:
     text = view.to_text(sample_snapshot(), width=200)
     assert "[red]bold" in text
+
+
+def test_view_at_80_columns_keeps_pid_growth_and_request_and_names_what_it_dropped() -> None:
+    text = view.to_text(sample_snapshot(), width=80)
+    golden.check("top_view_80.txt", text)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "not shown at this width" in text
+    for w in sample_snapshot().workers:
+        assert str(w.pid) in text

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from fpmscope import progress
 from fpmscope.analysis import advise as analysis
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.commands.common import budget, db_option, emit, logs_argument, note_input, output_options, render_options
@@ -31,9 +32,11 @@ def advise(  # noqa: PLR0917 - one parameter per click option
     with 1 (the advice printed) when the budget cannot hold even one worker.
     """
     total, kept = budget(memory, reserve)
-    requests, result = probe_requests(logs, db, LeakOptions())
+    with progress.stages(3) as step:
+        requests, result = probe_requests(logs, db, LeakOptions(), step)
+        step("sizing the pool")
+        report = analysis.analyze(requests, total, kept)
     note_input(result)
-    report = analysis.analyze(requests, total, kept)
     emit(renderer("advise", fmt)(report, render_options()), output, force)
     if not report.advice.fits:
         raise FpmscopeError("the memory budget cannot hold one PHP-FPM worker", exit_code=1)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from fpmscope import when
 from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES
 from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, parse_rule
 from fpmscope.errors import FpmscopeError
@@ -59,10 +61,27 @@ def pick_format(fmt: str | None, output: Path | None) -> str:
     return "table"
 
 
-def render_options() -> RenderOptions:
+def tz_option(f: F) -> F:
+    return click.option(
+        "--tz",
+        default=None,
+        metavar="ZONE",
+        help="Show and read times in ZONE: UTC, local, Europe/Berlin (default: $TZ, else UTC).",
+    )(f)
+
+
+def zone(tz: str | None) -> dt.tzinfo:
+    try:
+        return when.zone(tz)
+    except ValueError as exc:
+        raise FpmscopeError(f"--tz: {exc}") from None
+
+
+def render_options(tz: str | None = None) -> RenderOptions:
+    """Width and colour from the terminal (none when piped), times in the --tz zone."""
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if tty else None
-    return RenderOptions(width=max(width, 80) if width else None, color=tty)
+    return RenderOptions(width=max(width, 40) if width else None, color=tty, tz=zone(tz))
 
 
 def emit(text: str, output: Path | None, force: bool) -> None:
@@ -82,6 +101,19 @@ def emit(text: str, output: Path | None, force: bool) -> None:
 def rules_from(rules: tuple[str, ...]) -> tuple[Rule, ...]:
     """The endpoint rules of the --rule options, tried before the built-in ones."""
     return tuple(parse_rule(r) for r in rules) + DEFAULT_RULES
+
+
+def time_option(value: str, what: str, tz: str | None) -> dt.datetime:
+    """An aware datetime from a time option (ISO 8601, 2h, yesterday), in the --tz zone."""
+    try:
+        return when.parse(value, zone(tz))
+    except ValueError as exc:
+        raise FpmscopeError(f"{what}: {exc}") from None
+
+
+def size_option(value: str, what: str) -> int:
+    """Bytes from a size option (--fail-on 8KiB), or a one-line error naming the option."""
+    return _size(value, what)
 
 
 def _size(value: str, what: str) -> int:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from fpmscope import ingest
+from fpmscope import ingest, progress
+from fpmscope.analysis import gate
 from fpmscope.analysis import leaks as analysis
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.commands.common import (
@@ -22,10 +23,14 @@ from fpmscope.commands.common import (
     pick_format,
     render_options,
     rules_from,
+    size_option,
+    tz_option,
 )
 from fpmscope.endpoints import parse_route_params
 from fpmscope.errors import FpmscopeError
+from fpmscope.model.leaks import LeakReport
 from fpmscope.pipeline import probe_requests
+from fpmscope.render import json as json_render
 from fpmscope.render import renderer
 
 
@@ -50,6 +55,13 @@ from fpmscope.render import renderer
     help="Extra path-segment rule, tried before the built-in ones, e.g. 'v[0-9]+={v}'.",
 )
 @naming_options
+@click.option(
+    "--fail-on",
+    default=None,
+    metavar="SIZE",
+    help="Exit 1 when a leak suspect keeps more than SIZE per request (8KiB, 64K): a CI or canary gate.",
+)
+@tz_option
 def leaks(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     fmt: str | None,
@@ -61,12 +73,17 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     rules: tuple[str, ...],
     route_params: str,
     infer_min: int,
+    fail_on: str | None,
+    tz: str | None,
 ) -> None:
     """Rank endpoints by the memory they make PHP-FPM workers keep.
 
     Reads probe logs (plain or gzip; '-' for stdin). Retention is measured at the start of
     the next request on the same worker and split into native, Zend-cache and shared growth.
+    With --fail-on SIZE it is a gate: exit 1 when a suspect keeps more than SIZE per request
+    (the JSON's `gate` says which endpoints failed).
     """
+    limit = size_option(fail_on, "--fail-on") if fail_on is not None else None
     fmt = pick_format(fmt, output)
     if top is None and fmt == "table":
         top = TABLE_TOP
@@ -77,9 +94,24 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
         route_params=parse_route_params(route_params),
         infer_min=infer_min,
     )
-    requests, result = probe_requests(logs, db, options)
+    with progress.stages(3) as step:
+        requests, result = probe_requests(logs, db, options, step)
+        step("ranking endpoints")
+        report = analysis.analyze(requests)
     note_input(result)
-    emit(renderer("leaks", fmt)(analysis.analyze(requests), render_options()), output, force)
+    if limit is None:
+        emit(renderer("leaks", fmt)(report, render_options(tz)), output, force)
+        _require_memory(report)
+        return
+    result_gate = gate.check(report, limit)
+    if fmt == "json":
+        emit(json_render.render_with(report, gate=result_gate), output, force)
+    else:
+        emit(renderer("leaks", fmt)(report, render_options(tz)), output, force)
+    _require_memory(report)
+    if not result_gate.passed:
+        raise FpmscopeError(gate.summary(result_gate), exit_code=1)
+    click.echo(f"fpmscope: {gate.summary(result_gate)}", err=True)
 
 
 @click.command()
@@ -94,3 +126,9 @@ def dump(logs: tuple[str, ...], limit: int | None) -> None:
     note_input(result)
     if result.rows == 0:
         raise FpmscopeError("no probe records found in " + ", ".join(logs))
+
+
+def _require_memory(report: LeakReport) -> None:
+    """Memory not measured is not 'no leak': a verdict was asked for and none can be given."""
+    if report.inputs.records and not report.memory_measured:
+        raise FpmscopeError("memory was not measured in any record (flag m): no leak verdict", exit_code=1)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from fpmscope import progress
 from fpmscope.analysis import full
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.analysis.slow import SlowOptions
@@ -64,12 +65,15 @@ def report(  # noqa: PLR0917 - one parameter per click option
     for p in access_logs:
         if not Path(p).is_file():
             raise FpmscopeError(f"{p}: no such access log")
-    requests, result = probe_requests(logs, db, options)
+    with progress.stages(4) as step:
+        requests, result = probe_requests(logs, db, options, step)
+        # The access logs' slow endpoints (fpmscope slow's report); the probe wall-time latency
+        # section stays either way.
+        slow = None
+        step("reading access logs")
+        if access_logs:
+            slow = slow_report(access_logs, None, SlowOptions(top=top, rules=options.rules))
+        step("building the report")
+        full_report = full.build(requests, slow=slow, budget=pool_budget)
     note_input(result)
-    # The access logs' slow endpoints (fpmscope slow's report); the probe wall-time latency
-    # section stays either way.
-    slow = None
-    if access_logs:
-        slow = slow_report(access_logs, None, SlowOptions(top=top, rules=options.rules))
-    full_report = full.build(requests, slow=slow, budget=pool_budget)
     emit(renderer("full", fmt)(full_report, RenderOptions()), output, force)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, parse_status, parse_time
+from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, parse_status
 from fpmscope.commands.common import (
     TABLE_TOP,
     emit,
@@ -17,6 +17,8 @@ from fpmscope.commands.common import (
     pick_format,
     render_options,
     rules_from,
+    time_option,
+    tz_option,
 )
 from fpmscope.endpoints import parse_route_params
 from fpmscope.pipeline import pick_log_format, slow_report
@@ -49,9 +51,10 @@ from fpmscope.render import renderer
     help="List the N slowest requests.",
 )
 @click.option(
-    "--since", default=None, metavar="TIME", help="Only requests at or after TIME (ISO 8601; UTC if no zone)."
+    "--since", default=None, metavar="TIME", help="Only requests at or after TIME: ISO 8601, 2h, 30min, yesterday."
 )
 @click.option("--until", default=None, metavar="TIME", help="Only requests before TIME.")
+@tz_option
 @click.option("--status", "status", default=None, metavar="LIST", help="Only these statuses, e.g. 5xx,499 or 200-299.")
 @click.option("--path", "path_re", default=None, metavar="REGEX", help="Only paths matching REGEX (query removed).")
 @click.option("--rule", "rules", multiple=True, metavar="REGEX=NAME", help="Extra path-segment rule, as for leaks.")
@@ -74,6 +77,7 @@ def slow(  # noqa: PLR0917 - one parameter per click option
     rules: tuple[str, ...],
     route_params: str,
     infer_min: int,
+    tz: str | None,
 ) -> None:
     """Rank endpoints by the time they take, from nginx/Apache access logs or probe logs.
 
@@ -89,8 +93,8 @@ def slow(  # noqa: PLR0917 - one parameter per click option
         sort=sort,
         top=top,
         slowest=slowest,
-        since=parse_time(since, "--since") if since else None,
-        until=parse_time(until, "--until") if until else None,
+        since=time_option(since, "--since", tz) if since else None,
+        until=time_option(until, "--until", tz) if until else None,
         status=parse_status(status) if status else (),
         path=path_re,
         rules=rules_from(rules),
@@ -98,4 +102,4 @@ def slow(  # noqa: PLR0917 - one parameter per click option
         infer_min=infer_min,
     )
     report = slow_report(logs, log_fmt, options)
-    emit(renderer("slow", out_fmt)(report, render_options()), output, force)
+    emit(renderer("slow", out_fmt)(report, render_options(tz)), output, force)

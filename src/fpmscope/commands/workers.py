@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from fpmscope import progress
 from fpmscope.analysis import workers as analysis
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.commands.common import (
@@ -17,6 +18,7 @@ from fpmscope.commands.common import (
     output_options,
     pick_format,
     render_options,
+    tz_option,
 )
 from fpmscope.pipeline import probe_requests
 from fpmscope.render import renderer
@@ -27,7 +29,10 @@ from fpmscope.render import renderer
 @format_option
 @output_options
 @db_option
-def workers(logs: tuple[str, ...], fmt: str | None, output: Path | None, force: bool, db: str | None) -> None:
+@tz_option
+def workers(  # noqa: PLR0917 - one parameter per click option
+    logs: tuple[str, ...], fmt: str | None, output: Path | None, force: bool, db: str | None, tz: str | None
+) -> None:
     """One row per PHP-FPM worker: requests served, memory, growth per request and its causes.
 
     A worker is host + pool + pid, split where the pid's CPU time starts over (a new process
@@ -36,6 +41,9 @@ def workers(logs: tuple[str, ...], fmt: str | None, output: Path | None, force: 
     log ends, 'alive' otherwise.
     """
     fmt = pick_format(fmt, output)
-    requests, result = probe_requests(logs, db, LeakOptions())
+    with progress.stages(3) as step:
+        requests, result = probe_requests(logs, db, LeakOptions(), step)
+        step("following each worker")
+        report = analysis.analyze(requests)
     note_input(result)
-    emit(renderer("workers", fmt)(analysis.analyze(requests), render_options()), output, force)
+    emit(renderer("workers", fmt)(report, render_options(tz)), output, force)

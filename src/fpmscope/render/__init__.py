@@ -7,6 +7,7 @@ should not pay for jinja2 or rich when it prints JSON).
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 class RenderOptions:
     width: int | None = None  # terminal columns for tables; None lets rich decide
     color: bool = False
+    tz: dt.tzinfo = dt.UTC  # the zone timestamps are shown in (--tz)
 
 
 FORMATS = ("table", "json", "csv")
@@ -36,6 +38,8 @@ MODULES = {
     ("advise", "json"): "json",
     ("full", "html"): "full_html",
     ("full", "json"): "json",
+    ("diff", "table"): "diff_table",
+    ("diff", "json"): "json",
 }
 
 Renderer = Callable[[Any, "RenderOptions"], str]

@@ -106,7 +106,12 @@ def document(data: dict[str, Any]) -> str:
 
 
 def render(report: Any, options: RenderOptions) -> str:
-    data = {"schema_version": SCHEMA_VERSION, **plain(report)}
+    return render_with(report)
+
+
+def render_with(report: Any, **extra: Any) -> str:
+    """A report's JSON with more top-level keys (e.g. `gate` for leaks --fail-on)."""
+    data = {"schema_version": SCHEMA_VERSION, **plain(report), **plain(extra)}
     try:
         return _encode(data, 0) + "\n"
     except _NotPlain:

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 
 from fpmscope.model.leaks import LeakReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.terminal import console, print_skipped, print_templates, time_span
+from fpmscope.render.terminal import Column, console, fitted_table, print_skipped, print_templates, time_span
 from fpmscope.units import size
+
+TITLE = "Memory kept per endpoint (kept = native + shared; Zend's cache heals, shown as left cached)"
+# The endpoint, what it keeps per request and the verdict always stay; on a narrow terminal
+# the other columns give way, the highest number first.
+COLUMNS = (
+    Column("endpoint", right=False, flex=True),
+    Column("requests", drop=2),
+    Column("kept/req"),
+    Column("kept total", drop=1),
+    Column("native", drop=5),
+    Column("shared", drop=6),
+    Column("left cached", drop=4),
+    Column("peak", drop=3),
+    Column("verdict", right=False),
+)
 
 
 def render(report: LeakReport, options: RenderOptions) -> str:
@@ -31,18 +45,8 @@ def render(report: LeakReport, options: RenderOptions) -> str:
             line.append(f"  {size(e.retained_bytes_per_request)}/request, {e.kind}; {printable(e.reason)}")
             con.print(line)
         con.print()
-    table = Table(
-        title="Memory kept per endpoint (kept = native + shared; Zend's cache heals, shown as left cached)",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
-    )
-    table.add_column("endpoint", overflow="fold", min_width=24)
-    for name in ("requests", "kept/req", "kept total", "native", "shared", "left cached", "peak"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("verdict")
-    for e in report.endpoints:
-        table.add_row(
+    rows: list[list[str | Text]] = [
+        [
             Text(printable(e.endpoint)),
             str(e.requests),
             size(e.retained_bytes_per_request),
@@ -52,18 +56,22 @@ def render(report: LeakReport, options: RenderOptions) -> str:
             size(e.zend_left_cached_bytes) if e.zend_left_cached_bytes else "-",
             size(e.peak_footprint_bytes),
             Text("LEAK", style="bold red") if e.suspect else Text("ok"),
-        )
+        ]
+        for e in report.endpoints
+    ]
     others = report.others
     if others is not None:
-        table.add_row(
-            Text(f"({others.endpoints:,} other endpoints)", style="italic"),
-            str(others.requests),
-            "",
-            size(others.retained_bytes_total),
-            *([""] * 4),
-            Text(f"{others.suspects} LEAK", style="bold red") if others.suspects else Text(""),
+        rows.append(
+            [
+                Text(f"({others.endpoints:,} other endpoints)", style="italic"),
+                str(others.requests),
+                "",
+                size(others.retained_bytes_total),
+                *([""] * 4),
+                Text(f"{others.suspects} LEAK", style="bold red") if others.suspects else Text(""),
+            ]
         )
-    con.print(table)
+    con.print(fitted_table(TITLE, COLUMNS, rows, options.width or 120))
     if others is not None:
         con.print(Text("--top N shows more endpoints, --format csv all of them"))
     print_templates(con, report.inferred_templates)

@@ -8,18 +8,15 @@ from rich.text import Text
 
 from fpmscope.model.slow import SlowReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.terminal import console, print_templates
+from fpmscope.render.terminal import Column, console, fitted_table, print_templates, stamp
 from fpmscope.units import size
 
 
 def ms(value: float | None) -> str:
     if value is None:
         return "-"
-    if value >= 10_000:
-        return f"{value / 1000:.1f} s"
-    if value >= 1000:
-        return f"{value / 1000:.2f} s"
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+    # One unit per column: always milliseconds, never `1.05 s` under a `(times in ms)` title.
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
 
 
 def seconds(value: float | None) -> str:
@@ -32,13 +29,33 @@ def share(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
+# At a narrow width the endpoint, its total, share and p95 stay; the rest goes in this order.
+ENDPOINT_COLUMNS = (
+    Column("endpoint", right=False, flex=True),
+    Column("count", drop=4),
+    Column("total s"),
+    Column("share"),
+    Column("mean", drop=5),
+    Column("p50", drop=7),
+    Column("p90", drop=6),
+    Column("p95"),
+    Column("p99", drop=3),
+    Column("max", drop=2),
+    Column("errors", drop=1),
+)
+
+
 def render(report: SlowReport, options: RenderOptions) -> str:
     con, buf = console(options)
     inp = report.inputs
     if report.warning:
         con.print(Text(printable(report.warning), style="bold red"))
     con.print(Text(printable(report.headline), style="bold"))
-    span = f", {inp.first_time} .. {inp.last_time}" if inp.first_time and inp.last_time else ""
+    span = (
+        f", {stamp(inp.first_time, options)} .. {stamp(inp.last_time, options)}"
+        if inp.first_time and inp.last_time
+        else ""
+    )
     fmt = f"; format {inp.format_name}" if inp.format_name else ""
     if inp.format_name and inp.format_detected and report.format_confidence is not None:
         fmt += f" (detected, parses {report.format_confidence:.0%} of the sampled lines)"
@@ -56,13 +73,9 @@ def render(report: SlowReport, options: RenderOptions) -> str:
     with_upstream = any(e.upstream_total_s is not None for e in report.endpoints)
     with_php = any(e.php_total_s is not None for e in report.endpoints)
     title = f"Endpoints by {report.sort}" + (" (times in ms)" if inp.time_column else "")
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("endpoint", overflow="fold", min_width=24)
-    for name in ("count", "total s", "share", "mean", "p50", "p90", "p95", "p99", "max", "errors"):
-        table.add_column(name, justify="right", no_wrap=True)
-    rows = report.endpoints + ((report.others,) if report.others else ())
-    for e in rows:
-        table.add_row(
+    shown = report.endpoints + ((report.others,) if report.others else ())
+    rows: list[list[str | Text]] = [
+        [
             Text(printable(e.endpoint), style="italic" if e is report.others else ""),
             f"{e.count:,}",
             seconds(e.total_s),
@@ -74,8 +87,10 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             ms(e.p99_ms),
             ms(e.max_ms),
             f"{e.errors:,}",
-        )
-    con.print(table)
+        ]
+        for e in shown
+    ]
+    con.print(fitted_table(title, ENDPOINT_COLUMNS, rows, options.width or 120))
     if report.others:
         con.print(Text("(--top N shows more endpoints)"))
     con.print()
@@ -83,7 +98,7 @@ def render(report: SlowReport, options: RenderOptions) -> str:
     mix.add_column("endpoint", overflow="fold", min_width=24)
     for name in ("2xx", "3xx", "4xx", "499", "5xx", "504", "bytes"):
         mix.add_column(name, justify="right", no_wrap=True)
-    for e in rows:
+    for e in shown:
         mix.add_row(
             Text(printable(e.endpoint)),
             *(f"{n:,}" for n in (e.status_2xx, e.status_3xx, e.status_4xx, e.status_499, e.status_5xx, e.status_504)),
@@ -104,7 +119,7 @@ def render(report: SlowReport, options: RenderOptions) -> str:
             slow.add_row(
                 ms(r.time_ms),
                 str(r.status) if r.status is not None else "-",
-                Text(printable(r.time or "-")),
+                Text(printable(stamp(r.time, options) if r.time else "-")),
                 Text(printable(r.path[:300])),
             )
         con.print(slow)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from rich.table import Table
 from rich.text import Text
 
 from fpmscope.model.workers import WorkerLife, WorkersReport
 from fpmscope.render import RenderOptions, printable
-from fpmscope.render.terminal import console, print_skipped, time_span
+from fpmscope.render.terminal import Column, console, fitted_table, print_skipped, stamp, time_span
 from fpmscope.units import size
 
 STATE_STYLE = {"alive": "green", "recycled": "yellow"}
@@ -19,12 +16,19 @@ def _opt_size(n: float | None) -> str:
     return "-" if n is None else size(n)
 
 
-def _time(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S")
-
-
-def _since(ts: float | None) -> str:
-    return "" if ts is None else f" from {datetime.fromtimestamp(ts, UTC).strftime('%Y-%m-%d %H:%M:%S')} UTC"
+# The pid, its growth per request and its state (the verdict) always stay; the rest gives
+# way in this order on a narrow terminal.
+COLUMNS = (
+    Column("host", right=False, drop=5),
+    Column("pid"),
+    Column("first seen", right=False, drop=6),
+    Column("requests", drop=3),
+    Column("anon first → last", drop=2),
+    Column("shared first → last", drop=4),
+    Column("growth/req"),
+    Column("× requests", drop=1),
+    Column("state", right=False),
+)
 
 
 def _causes(w: WorkerLife) -> Text:
@@ -43,32 +47,29 @@ def render(report: WorkersReport, options: RenderOptions) -> str:
     con.print(Text(printable(report.verdict), style="bold"))
     con.print(
         Text(
-            f"{inputs.records} requests{time_span(inputs)}{_since(inputs.first_ts)}: "
+            f"{inputs.records} requests{time_span(inputs)}"
+            f"{'' if inputs.first_ts is None else ' from ' + stamp(inputs.first_ts, options)}: "
             f"{report.alive} workers alive at the end, {report.recycled} recycled"
         )
     )
     print_skipped(con, inputs)
     con.print()
-    table = Table(title="Workers, fastest-growing first", title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("host", overflow="fold", max_width=16)
-    table.add_column("pid", justify="right", no_wrap=True)
-    table.add_column("first seen", no_wrap=True)
-    for name in ("requests", "anon first → last", "shared first → last", "growth/req", "× requests"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("state", no_wrap=True)
+    rows: list[list[str | Text]] = []
     for w in report.workers:
-        table.add_row(
-            Text(printable(w.host)),
-            str(w.pid),
-            _time(w.first_seen),
-            str(w.requests),
-            f"{_opt_size(w.first_anon_bytes)} → {_opt_size(w.last_anon_bytes)}",
-            f"{_opt_size(w.first_shared_bytes)} → {_opt_size(w.last_shared_bytes)}",
-            _opt_size(w.growth_bytes_per_request),
-            _opt_size(w.trend_growth_bytes),
-            Text(w.state, style=STATE_STYLE.get(w.state, "")),
+        rows.append(
+            [
+                Text(printable(w.host)),
+                str(w.pid),
+                stamp(w.first_seen, options),
+                str(w.requests),
+                f"{_opt_size(w.first_anon_bytes)} → {_opt_size(w.last_anon_bytes)}",
+                f"{_opt_size(w.first_shared_bytes)} → {_opt_size(w.last_shared_bytes)}",
+                _opt_size(w.growth_bytes_per_request),
+                _opt_size(w.trend_growth_bytes),
+                Text(w.state, style=STATE_STYLE.get(w.state, "")),
+            ]
         )
-    con.print(table)
+    con.print(fitted_table("Workers, fastest-growing first", COLUMNS, rows, options.width or 120))
     con.print()
     con.print(Text("Leak suspects behind each worker's growth (share of its trend growth)", style="bold"))
     for w in report.workers:

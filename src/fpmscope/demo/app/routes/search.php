@@ -1,6 +1,9 @@
 <?php
 // Planted slow route: waits 300 ms on a "backend" and burns a little CPU.
-usleep(300000);
+// `fpmscope demo --fix search` makes it fast.
+if (!in_array('search', explode(',', (string) getenv('DEMO_FIXED')), true)) {
+    usleep(300000);
+}
 $h = '';
 for ($i = 0; $i < 2000; $i++) {
     $h = md5($h . $i);
