@@ -97,7 +97,6 @@ class Assessment(NamedTuple):
     fit: float | None  # the window fit's bytes per request
     low: float  # 99% lower bound of the fit (-inf when not fitted)
     late: float | None  # the fit over the second half of the workers' lives
-    late_high: float  # its 99% upper bound (inf when unknown)
     persists: bool
     halves: tuple[float | None, float | None]  # the fit over each half of the workers
     replicated: bool  # every half where it ran shows it
@@ -171,15 +170,15 @@ def _assess_all(requests: Requests) -> list[Assessment]:
 def _assess(st: EndpointStats, fits: retention.Fits) -> Assessment:
     whole, late = fits.whole.get(st.endpoint), fits.late.get(st.endpoint)
     if whole is None:
-        return Assessment(st, st.median, "median", None, -math.inf, None, math.inf, True, (None, None), False, False)
+        return Assessment(st, st.median, "median", None, -math.inf, None, True, (None, None), False, False)
     fit, se = whole
     # What a request keeps: an endpoint whose requests give memory back keeps nothing.
     estimate, basis = max(fit, 0.0), "windows"
     low = fit - Z99 * se
-    # One standard error of slack: the late windows are half of the data, and a leak's late
-    # estimate tracks its whole one (on the suite, within a few %), while growth that stopped
-    # is far below it.
-    late_fit, late_high = (None, math.inf) if late is None else (late[0], late[0] + late[1])
+    # The late fit itself must show it, with no slack for its noise: a leak's late estimate
+    # tracks its whole one (on the accuracy suite, within a few %), while growth that stopped
+    # is far below it, and an app whose heap grows in rare big steps puts them anywhere.
+    late_fit = None if late is None else late[0]
     persists = late_fit is None or late_fit >= max(PAGE, PERSISTS * estimate)
     halves = tuple(None if (h := half.get(st.endpoint)) is None else h[0] for half in fits.halves)
     # A half where it never ran, or too few windows to fit, says nothing either way.
@@ -188,9 +187,7 @@ def _assess(st: EndpointStats, fits: retention.Fits) -> Assessment:
     # (an app whose heap reaches a new high-water mark now and then) has a wide bound.
     precise = low >= PRECISE * estimate
     suspect = st.judged >= MIN_JUDGED and low > PAGE and estimate > PAGE and persists and replicated and precise
-    return Assessment(
-        st, estimate, basis, fit, low, late_fit, late_high, persists, (halves[0], halves[1]), replicated, suspect
-    )
+    return Assessment(st, estimate, basis, fit, low, late_fit, persists, (halves[0], halves[1]), replicated, suspect)
 
 
 def reason(a: Assessment) -> str:
