@@ -55,12 +55,11 @@ REST = "(rest)"
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    """Bytes kept per request of each regressor, its standard error, the windows used, and
-    the residual scale per square root of a window's requests (smaller: a better cut)."""
+    """Bytes kept per request of each regressor, its standard error, and the residual scale
+    per square root of a window's requests (smaller: a better cut)."""
 
     beta: dict[str, float]
     se: dict[str, float]
-    windows: int
     scale: float
 
     def get(self, endpoint: str) -> tuple[float, float] | None:
@@ -72,12 +71,11 @@ class Fit:
 @dataclass(frozen=True, slots=True)
 class Fits:
     """The fit over all windows; over the late ones (does growth go on?); over each half of
-    the workers (does it show on both?); and the endpoint the windows were cut after."""
+    the workers (does it show on both?)."""
 
     whole: Fit
     late: Fit
     halves: tuple[Fit, Fit]
-    cut: str | None
 
 
 def build_windows(con: duckdb.DuckDBPyConnection, cut: str | None) -> None:
@@ -114,7 +112,6 @@ def best_fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], cuts: Se
         whole=fit(con, regressors),
         late=fit(con, regressors, subset="late"),
         halves=(fit(con, regressors, subset="half0"), fit(con, regressors, subset="half1")),
-        cut=cut,
     )
 
 
@@ -137,7 +134,7 @@ def fit(
     con.execute(query("leak_fit_y"))
     (windows,) = con.execute("SELECT count(*) FROM leak_fit_y").fetchone() or (0,)
     if windows == 0:
-        return Fit(beta={}, se={}, windows=0, scale=math.inf)
+        return Fit(beta={}, se={}, scale=math.inf)
     weights_sql = query("leak_fit_weights")
     normal_sql = query("leak_fit_normal")
     settings = {"min_scale": MIN_SCALE, "huber_k": HUBER_K}
@@ -174,7 +171,6 @@ def fit(
     return Fit(
         beta={names[i]: beta[i] for i in sorted(present)},
         se={names[i]: se[i] for i in sorted(present)},
-        windows=windows,
         scale=honest,
     )
 
