@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,16 @@ def test_unreachable_server_is_one_clear_error() -> None:
 
     with pytest.raises(Unavailable, match="unreachable"), opened(f"clickhouse://127.0.0.1:{free_port()}/default"):
         pass
+
+
+def test_record_identity_in_sql_equals_the_python_definition(tmp_path: Path) -> None:
+    from fpmscope.fleet import rows
+    from tests.fleet import logs
+
+    parsed = rows.parse_probe(logs.probe_log(tmp_path / "p.log", 50), "here")
+    names = rows.RECORD_NAMES
+    for columns in parsed.batches:
+        for values in zip(*columns, strict=True):
+            record = dict(zip(names, values, strict=True))
+            assert record["rid"] == schema.record_identity(record)
+            assert record["day"] == dt.datetime.fromtimestamp(record["ts"], dt.UTC).date()

@@ -18,7 +18,7 @@ together, in time order. Access-log lines: see `hit_identity`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Final
 
 from fpmscope.accesslog.ingest import HITS_COLUMNS
@@ -143,24 +143,37 @@ def source(table: str, database: str = "default") -> str:
     return f"(SELECT {names} FROM {database}.{table} FINAL)"
 
 
-def _digest(text: str) -> int:
-    raw = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(raw, "big")
+MASK: Final = (1 << 64) - 1
+# Spreads occurrence numbers over the 64-bit space (Fibonacci hashing's constant).
+_SPREAD: Final = 0x9E3779B97F4A7C15
+
+
+def digest(text: str) -> int:
+    """The first 64 bits of the MD5 of `text`: DuckDB computes the same in SQL
+    (`('0x' || left(md5(text), 16))::UBIGINT`), so identities made in SQL and here agree."""
+    return int(hashlib.md5(text.encode("utf-8", "surrogatepass")).hexdigest()[:16], 16)
+
+
+def record_key(record: Mapping[str, Any]) -> str:
+    """The text whose digest is a probe record's identity: its worker (host, pool, pid, and
+    worker_start for format-1 records), its start time to the microsecond and its URI, the
+    key DuckDB's ingest deduplicates on. fleet.rows builds the same text in SQL."""
+    start = record.get("worker_start")
+    start_text = "" if start is None else str(start)
+    worker = f"{record['host']}\t{record['pool']}\t{record['pid']}\t{start_text}"
+    return f"r\t{worker}\t{float(record['ts']):.6f}\t{record['uri']}"
 
 
 def record_identity(record: Mapping[str, Any]) -> int:
-    """A probe record's identity: its worker (host, pool, pid, and worker_start for format-1
-    records) and start time to the microsecond, and its URI: the key DuckDB's ingest
-    deduplicates on. `record` maps column names to values, like a row of RECORD_COLUMNS."""
-    start = record.get("worker_start")
-    start_text = "" if start is None else str(start)
-    key = f"r\t{record['host']}\t{record['pool']}\t{record['pid']}\t{start_text}\t{float(record['ts']):.6f}"
-    return _digest(f"{key}\t{record['uri']}")
+    """A probe record's identity (`rid`): the digest of record_key. `record` maps column
+    names to values, like a row of RECORD_COLUMNS."""
+    return digest(record_key(record))
 
 
-def hit_identity(host: str, values: Sequence[object], occurrence: int) -> int:
-    """An access-log request's identity: its host, its parsed fields (HITS_COLUMNS) and how many
-    requests with the very same fields came before it in the same file.
+def hit_identity(content: int, occurrence: int) -> int:
+    """An access-log request's identity (`rid`) from the digest of its host and parsed fields
+    (`content`, made in SQL by fleet.rows) and how many requests with the very same content
+    came before it in the same file (`occurrence`).
 
     Two requests can give identical lines (the same client, URL, second, size and time), so
     the content alone would merge them; the occurrence number keeps them apart, and is the
@@ -169,5 +182,4 @@ def hit_identity(host: str, values: Sequence[object], occurrence: int) -> int:
     holds: right, except for identical lines split across two files (the same second on both
     sides of a rotation), which count once. A format with $request_id or $msec has none.
     """
-    fields = "\t".join("\\N" if v is None else repr(v) for v in values)
-    return _digest(f"h\t{host}\t{fields}\t{occurrence}")
+    return (content + occurrence * _SPREAD) & MASK

@@ -65,6 +65,10 @@ class Store(Protocol):
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> int: ...
 
+    def insert_columns(self, table: str, columns: Sequence[str], data: Sequence[Sequence[object]]) -> int:
+        """Insert a batch given as one sequence of values per column (faster than rows)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -213,10 +217,12 @@ class ServerStore:
     def _where(self) -> str:
         return f"{self.target.host}:{self.target.port}"
 
-    def _run(self, sql: str, data: Sequence[Sequence[object]] | None = None, *, types: bool = False) -> Any:
+    def _run(
+        self, sql: str, data: Sequence[Sequence[object]] | None = None, *, types: bool = False, columnar: bool = False
+    ) -> Any:
         try:
             if data is not None:
-                return self._client.execute(sql, data)
+                return self._client.execute(sql, data, columnar=columnar)
             return self._client.execute(sql, with_column_types=types)
         except (OSError, EOFError, self._errors.NetworkError, self._errors.SocketTimeoutError) as exc:
             self._client.disconnect()
@@ -240,6 +246,12 @@ class ServerStore:
             return 0
         self._run(f"INSERT INTO {table} ({', '.join(columns)}) VALUES", rows)
         return len(rows)
+
+    def insert_columns(self, table: str, columns: Sequence[str], data: Sequence[Sequence[object]]) -> int:
+        n = len(data[0]) if data else 0
+        if n:
+            self._run(f"INSERT INTO {table} ({', '.join(columns)}) VALUES", data, columnar=True)
+        return n
 
     def close(self) -> None:
         self._client.disconnect()
@@ -307,9 +319,12 @@ class ChdbStore:
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> int:
         if not rows:
             return 0
-        lines = "\n".join(json.dumps(dict(zip(columns, map(_to_json, r), strict=True))) for r in rows)
-        self._query(f"INSERT INTO {table} ({', '.join(columns)}) FORMAT JSONEachRow\n{lines}\n")
+        lines = "\n".join(json.dumps(r, default=_to_json) for r in rows)
+        self._query(f"INSERT INTO {table} ({', '.join(columns)}) FORMAT JSONCompactEachRow\n{lines}\n")
         return len(rows)
+
+    def insert_columns(self, table: str, columns: Sequence[str], data: Sequence[Sequence[object]]) -> int:
+        return self.insert(table, columns, list(zip(*data, strict=True)))
 
     def close(self) -> None:
         """The session stays open for the process (chdb's limit); `close_all` ends it."""
@@ -321,9 +336,10 @@ class ChdbStore:
 
 
 def _to_json(value: object) -> object:
+    """What json.dumps cannot write itself: dates, as ClickHouse reads them."""
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    raise TypeError(f"cannot send {type(value).__name__} to chdb")
 
 
 def _from_json(value: object, kind: str) -> object:
