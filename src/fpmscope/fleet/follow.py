@@ -31,7 +31,7 @@ from typing import IO, Final
 FINGERPRINT_BYTES: Final = 512
 # How long a rotated file is still read after its last growth: the writer appends to it
 # until it reopens its log (nginx after USR1, php-fpm after USR1).
-ROTATE_GRACE: Final = 1.0
+ROTATE_GRACE = 1.0
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,11 @@ def _open(path: Path) -> IO[bytes] | None:
     except OSError:
         return None
     if f.read(2) == b"\x1f\x8b":
-        f.seek(0)
-        return gzip.GzipFile(fileobj=f)  # type: ignore[return-value]
+        f.close()
+        try:
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        except OSError:
+            return None
     f.seek(0)
     return f
 

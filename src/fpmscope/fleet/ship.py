@@ -4,9 +4,10 @@ One loop, one thread: read whole lines from every followed log (fleet.follow) in
 when it holds `batch_bytes`, or its oldest line waited `batch_seconds`, parse it with the
 DuckDB ingest (fleet.rows, as `load` does) and insert it; only once ClickHouse acknowledged
 every insert of the batch do the positions advance, in memory and in the checkpoint file.
-A batch that fails is sent again, after 0.5 s, 1 s, 2 s ... up to `max_backoff`, and no
-more is read meanwhile: the buffer never holds more than `max_buffer` bytes (plus one
-line). A crash re-sends at most the batch it was sending; the rows' identities make the
+A batch that fails stays in the buffer and is sent again, with what was read meanwhile,
+after 0.5 s, 1 s, 2 s ... up to `max_backoff`; reading stops when the buffer holds
+`max_buffer` bytes (plus at most one line), so memory stays bounded however long the
+server is away. A crash re-sends at most what was buffered; the rows' identities make the
 copy count once. SIGTERM sends what was read, writes the checkpoint and exits.
 """
 
@@ -36,6 +37,7 @@ MAX_LINE: Final = 4 * MiB  # the ingest's longest line; a longer one is skipped,
 # Occurrence counts kept per access log across batches (schema.hit_identity): identical
 # lines share their second, so only recent contents can repeat.
 SEEN_KEEP: Final = 4096
+FIRST_DELAY: Final = 0.5  # seconds before the first retry; doubled after each failure
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ class Shipper:
         self.store: Store | None = None
         self.formats: dict[int, LogFormat] = {}
         self.stop_deadline: float | None = None
+        self.paused = False  # the buffer reached max_buffer
+        self.retry_at: float | None = None  # a batch failed: when to try it again
+        self.delay = FIRST_DELAY
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -106,6 +111,7 @@ class Shipper:
                 pos = saved.get(str(log.path))
                 if pos is not None:
                     log.resume(pos.ident, pos.offset, pos.seen)
+            self.say(f"following {len(self.logs)} log(s) into {self.o.url}")
             try:
                 self._loop()
             except Stopped:
@@ -124,34 +130,46 @@ class Shipper:
             if stopping and self.stop_deadline is None:
                 self.stop_deadline = time.monotonic() + self.o.stop_timeout
             got, switch = (False, False) if stopping else self._read()
-            due = self.buffered and (
-                switch
-                or stopping
-                or self.buffered >= self.o.batch_bytes
-                or time.monotonic() - (self.oldest or 0) >= self.o.batch_seconds
-            )
-            if due:
-                self._flush()
+            now = time.monotonic()
+            if self.buffered and (self.retry_at is None or now >= self.retry_at):
+                due = (
+                    switch
+                    or stopping
+                    or self.retry_at is not None
+                    or self.buffered >= self.o.batch_bytes
+                    or now - (self.oldest or now) >= self.o.batch_seconds
+                )
+                if due:
+                    self._flush()
+                    continue
+            if not self.buffered and self._switch():
                 continue
-            if self._switch():
-                continue
-            if stopping and not got:
+            if stopping and not self.buffered:
                 self._save()
                 return
             if not got:
-                self.stop.wait(self.o.poll_seconds)
+                wait = self.o.poll_seconds
+                if self.retry_at is not None:
+                    wait = max(0.0, min(wait, self.retry_at - now))
+                # Once stopping, the event no longer waits: sleep.
+                (time.sleep if stopping else self.stop.wait)(wait)
 
     def _read(self) -> tuple[bool, bool]:
         """Read what the logs hold, up to the buffer's cap; (read anything, a switch waits)."""
         got = switch = False
         for i, log in enumerate(self.logs):
-            room = self.o.max_buffer - self.buffered
-            if room <= 0:
-                break  # the buffer is full: read no more until it is sent
             if log.switch_due():
                 switch = switch or bool(self.buffers[i])
                 continue
-            data = log.read(min(room, self.o.batch_bytes))
+            room = self.o.max_buffer - self.buffered
+            limit = min(room, self.o.batch_bytes)
+            data = log.read(limit) if room > 0 else b""
+            if room <= 0 or (log.blocked and limit < self.o.batch_bytes):
+                # The buffer is full (the next line does not fit): read no more until it is sent.
+                if not self.paused:
+                    self.paused = True
+                    self.say(f"buffer full ({self.buffered:,} bytes): reading paused until ClickHouse takes it")
+                break
             if log.blocked:  # a line longer than a read: alone in a batch, up to MAX_LINE
                 if self.buffered:
                     switch = True  # send what is buffered first
@@ -202,24 +220,25 @@ class Shipper:
     # --- sending -------------------------------------------------------------------------
 
     def _flush(self) -> None:
+        """Send everything buffered as one batch. On success the positions advance and the
+        checkpoint is written; on failure the batch stays buffered (reading goes on up to the
+        cap) and is tried again after the next backoff delay."""
         segments = [self._parse(i, bytes(buf)) for i, buf in self.buffers.items() if buf]
-        delay = 0.5
-        while True:
-            try:
-                self._send(segments)
-                break
-            except StoreError as exc:
-                if self.store is not None:
-                    self.store.close()
-                self.store = None
-                self.stats.retries += 1
-                if self.stop_deadline is not None and time.monotonic() + delay > self.stop_deadline:
-                    raise Stopped from None
-                self.say(f"{exc}; retrying in {delay:g} s")
-                self.stop.wait(delay)
-                if self.stop.is_set() and self.stop_deadline is None:
-                    self.stop_deadline = time.monotonic() + self.o.stop_timeout
-                delay = min(delay * 2, self.o.max_backoff)
+        try:
+            self._send(segments)
+        except StoreError as exc:
+            if self.store is not None:
+                self.store.close()
+            self.store = None
+            self.stats.retries += 1
+            now = time.monotonic()
+            if self.stop_deadline is not None and now + self.delay > self.stop_deadline:
+                raise Stopped from None
+            self.say(f"{exc}; retrying in {self.delay:g} s")
+            self.retry_at = now + self.delay
+            self.delay = min(self.delay * 2, self.o.max_backoff)
+            return
+        self.retry_at, self.delay = None, FIRST_DELAY
         for segment in segments:
             log = segment.log
             log.acked_id, log.acked = log.ident, log.pos
@@ -230,7 +249,7 @@ class Shipper:
                 self.stats.requests += segment.count
         for buf in self.buffers.values():
             buf.clear()
-        self.buffered, self.oldest = 0, None
+        self.buffered, self.oldest, self.paused = 0, None, False
         self.stats.batches += 1
         self._save()
 

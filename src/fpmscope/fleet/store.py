@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import importlib
 import json
+import logging
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -185,6 +186,10 @@ def _driver() -> Any:
         import clickhouse_driver
     except ImportError:
         raise FpmscopeError(f"--clickhouse needs clickhouse-driver: {INSTALL_HINT}") from None
+    # The driver logs each failed connection with a traceback; the store raises a one-line
+    # error instead, which the caller reports.
+    logging.getLogger("clickhouse_driver").addHandler(logging.NullHandler())
+    logging.getLogger("clickhouse_driver").propagate = False
     return clickhouse_driver
 
 
