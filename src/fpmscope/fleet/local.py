@@ -144,9 +144,10 @@ def stop(server: Server) -> None:
     stop_pid(server.pid)
 
 
-def start_cluster(root: Path, shards: int = 2) -> list[Server]:
-    """`shards` servers, each one shard of the cluster `fpmscope` that every one of them knows."""
-    ports = [free_port() for _ in range(shards)]
+def start_cluster(root: Path, shards: int = 2, first_port: int | None = None) -> list[Server]:
+    """`shards` servers, each one shard of the cluster `fpmscope` that every one of them knows;
+    their tcp ports are first_port, first_port + 1, ... if given, else free ones."""
+    ports = [first_port + i for i in range(shards)] if first_port else [free_port() for _ in range(shards)]
     started: list[Server] = []
     try:
         for i, port in enumerate(ports):
@@ -174,11 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     up = sub.add_parser("start", help="start a loopback cluster in DIR and print its URL")
     up.add_argument("dir", type=Path)
     up.add_argument("--shards", type=int, default=2)
+    up.add_argument("--port", type=int, default=None, help="tcp port of the first shard (default: free ones)")
     down = sub.add_parser("stop", help="stop the cluster started in DIR")
     down.add_argument("dir", type=Path)
     args = parser.parse_args(argv)
     if args.action == "start":
-        servers = start_cluster(args.dir.resolve(), args.shards)
+        servers = start_cluster(args.dir.resolve(), args.shards, args.port)
         for server in servers:
             print(f"shard {server.root.name}: {server.url} (pid {server.pid})", file=sys.stderr)
         print(servers[0].url)

@@ -28,7 +28,7 @@ from fpmscope.fleet import schema
 from fpmscope.fleet.store import Store
 from fpmscope.records import FORMAT_TAG, LEGACY_TAG, RECORD_FIELDS
 
-BATCH_ROWS: Final = 50_000
+BATCH_ROWS: Final = 20_000
 
 Columns = list[list[Any]]  # a batch: one list of values per column
 
@@ -42,8 +42,12 @@ def _digest_sql(text: str) -> str:
 
 
 def _day_sql(seconds: str) -> str:
-    """The UTC day of unix time `seconds`, whatever the session's time zone (1970-01-01 if NULL)."""
-    return f"DATE '1970-01-01' + CAST(floor(coalesce({seconds}, 0) / 86400) AS INTEGER)"
+    """The UTC day of unix time `seconds`, whatever the session's time zone: 1970-01-01 when
+    NULL or outside 1970-2099 (ClickHouse's Date ends in 2106 on every version)."""
+    return (
+        f"CASE WHEN {seconds} >= 0 AND {seconds} < 4102444800"
+        f" THEN DATE '1970-01-01' + CAST(floor({seconds} / 86400) AS INTEGER) ELSE DATE '1970-01-01' END"
+    )
 
 
 def _text(expr: str) -> str:
