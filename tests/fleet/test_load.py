@@ -132,3 +132,12 @@ def test_bad_url_and_missing_driver_are_one_line_errors(monkeypatch: pytest.Monk
     monkeypatch.setitem(sys.modules, "clickhouse_driver", None)
     code, out = run("load", "--clickhouse", "clickhouse://127.0.0.1:1/default", str(log))
     assert code == 2 and "pip install 'fpmscope[clickhouse]'" in out and "Traceback" not in out
+
+
+def test_cluster_schema_needs_a_server_and_ship_refuses_a_bad_url(chdb_store: str, tmp_path: Path) -> None:
+    code, out = run("clickhouse", "schema", "--create", chdb_store, "--cluster", "fpmscope")
+    assert code == 2 and "--cluster needs a ClickHouse server" in out
+    code, out = run(
+        "ship", "--clickhouse", "mysql://x", "--checkpoint", str(tmp_path / "c.json"), str(tmp_path / "a.log")
+    )
+    assert code == 2 and "expected clickhouse://" in out

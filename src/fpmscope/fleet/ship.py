@@ -112,6 +112,9 @@ class Shipper:
                 if pos is not None:
                     log.resume(pos.ident, pos.offset, pos.seen)
             self.say(f"following {len(self.logs)} log(s) into {self.o.url}")
+            for log in self.logs:
+                if not log.path.exists():
+                    self.say(f"{log.path} does not exist yet: waiting for it")
             try:
                 self._loop()
             except Stopped:
