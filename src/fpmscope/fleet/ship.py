@@ -79,6 +79,13 @@ class Stopped(Exception):
     """SIGTERM came while the server was unreachable: the batch stays unsent (and unacked)."""
 
 
+def _kind(data: bytes) -> str:
+    """ "probe" if any line of `data` is a probe record (a garbage first line does not make a
+    probe log an access log), else "access"."""
+    lines = b"\n" + data
+    return "probe" if f"\n{FORMAT_TAG}\t".encode() in lines or f"\n{LEGACY_TAG}\t".encode() in lines else "access"
+
+
 def _say(text: str) -> None:
     print(f"fpmscope ship: {text}", file=sys.stderr, flush=True)
 
@@ -183,11 +190,7 @@ class Shipper:
                     continue
             if data:
                 if log.kind is None:
-                    log.kind = (
-                        "probe"
-                        if data.startswith((f"{FORMAT_TAG}\t".encode(), f"{LEGACY_TAG}\t".encode()))
-                        else "access"
-                    )
+                    log.kind = _kind(data)
                 self.buffers[i] += data
                 self.buffered += len(data)
                 self.oldest = self.oldest or time.monotonic()
