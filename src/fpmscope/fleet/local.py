@@ -56,7 +56,7 @@ class Server:
         return self.root / "server.log"
 
 
-def _config(root: Path, tcp: int, http: int, shards: Sequence[int]) -> str:
+def _config(root: Path, tcp: int, http: int, shards: Sequence[int], extra: str = "") -> str:
     cluster = ""
     if shards:
         replicas = "".join(f"<shard><replica><host>127.0.0.1</host><port>{p}</port></replica></shard>" for p in shards)
@@ -79,6 +79,7 @@ def _config(root: Path, tcp: int, http: int, shards: Sequence[int]) -> str:
     <mark_cache_size>268435456</mark_cache_size>
     <max_concurrent_queries>50</max_concurrent_queries>
     {cluster}
+    {extra}
 </yandex>
 """
 
@@ -89,9 +90,12 @@ def _ready(port: int) -> bool:
     return False
 
 
-def start(root: Path, *, shard_ports: Sequence[int] = (), tcp_port: int | None = None) -> Server:
+def start(
+    root: Path, *, shard_ports: Sequence[int] = (), tcp_port: int | None = None, extra_config: str = ""
+) -> Server:
     """Start a server whose data lives in `root` (kept across restarts: a restart with the same
-    root and port finds its tables). `shard_ports` names the tcp ports of the cluster's shards."""
+    root and port finds its tables). `shard_ports` names the tcp ports of the cluster's shards;
+    `extra_config` is XML added to the config (e.g. a `<compression>` section)."""
     binary = shutil.which(SERVER_BINARY) or f"/usr/sbin/{SERVER_BINARY}"
     if not Path(binary).exists():
         raise RuntimeError(f"{SERVER_BINARY} is not installed (scripts/setup.sh installs it)")
@@ -99,7 +103,7 @@ def start(root: Path, *, shard_ports: Sequence[int] = (), tcp_port: int | None =
     tcp = tcp_port or free_port()
     http = free_port()
     config = root / "config.xml"
-    config.write_text(_config(root, tcp, http, shard_ports), encoding="utf-8")
+    config.write_text(_config(root, tcp, http, shard_ports, extra_config), encoding="utf-8")
     with (root / "stdout.log").open("ab") as out:
         proc = subprocess.Popen(
             [binary, f"--config-file={config}"], stdout=out, stderr=subprocess.STDOUT, start_new_session=True
