@@ -173,3 +173,24 @@ def test_full_buffer_pauses_reading_until_clickhouse_is_back(
         assert ship.terminate() == 0
     finally:
         local.stop(server)
+
+
+def test_ship_into_distributed_tables_puts_each_host_on_one_shard(
+    ch_distributed: str, clickhouse_cluster: list[local.Server], tmp_path: Path, shipper_cleanup: list[ShipProcess]
+) -> None:
+    probe, access = source_lines(tmp_path, 900, 300)
+    plog, alog = tmp_path / "fpmscope.log", tmp_path / "access.log"
+    append(plog, probe)
+    append(alog, access)
+    ship = ShipProcess(ch_distributed, [plog, alog], tmp_path / "ship.json", "--batch-size", "64KiB")
+    shipper_cleanup.append(ship.start())
+    expect(ch_distributed, 900, 300)
+    assert ship.terminate() == 0
+    database = ch_distributed.rsplit("/", 1)[1]
+    hosts: list[str] = []
+    for server in clickhouse_cluster:  # each shard's own table: inserts were synchronous
+        with opened(f"clickhouse://127.0.0.1:{server.tcp_port}/{database}") as store:
+            found = store.rows("SELECT host, count() AS n FROM fpmscope_records_local FINAL GROUP BY host")
+        assert all(r["n"] == 300 for r in found)
+        hosts += [r["host"] for r in found]
+    assert sorted(hosts) == list(logs.HOSTS)
