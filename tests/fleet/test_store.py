@@ -38,6 +38,8 @@ def _roundtrip(url: str) -> None:
 def _check_roundtrip(store: Store) -> None:
     rows = store.rows("SELECT %(s)s AS s, toDate('2026-01-02') AS d, toUInt64(18446744073709551615) AS u", {"s": "a'b"})
     assert rows == [{"s": "a'b", "d": dt.date(2026, 1, 2), "u": 18446744073709551615}]
+    hostile = "a\nb\tc\x01d\\'e%(s)s"
+    assert store.run("SELECT %(h)s AS h, 1.5 AS f", {"h": hostile}) == (["h", "f"], [(hostile, 1.5)])
     names = [n for n, _ in schema.RECORD_COLUMNS]
     assert names[: len(RECORD_FIELDS)] == [n for n, _ in RECORD_FIELDS]
     row = dict.fromkeys(names) | {"host": "h", "pool": "www", "pid": 7, "ts": 1.8e9, "uri": "/x"}

@@ -64,6 +64,10 @@ class Store(Protocol):
 
     def rows(self, sql: str, params: Mapping[str, object] | None = None) -> list[Row]: ...
 
+    def run(self, sql: str, params: Mapping[str, object] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The column names and the rows (tuples) of a query."""
+        ...
+
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> int: ...
 
     def insert_columns(self, table: str, columns: Sequence[str], data: Sequence[Sequence[object]]) -> int:
@@ -158,13 +162,18 @@ def literal(value: object) -> str:
     if isinstance(value, dt.date):
         return "'" + value.isoformat() + "'"
     if isinstance(value, str):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return (
+            "'"
+            + _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value.replace("\\", "\\\\").replace("'", "\\'"))
+            + "'"
+        )
     if isinstance(value, list | tuple):
         return "[" + ", ".join(literal(v) for v in value) + "]"
     raise TypeError(f"no ClickHouse literal for {type(value).__name__}")
 
 
 _PARAM = re.compile(r"%\((\w+)\)s")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # sent as \xNN: a literal stays one line
 
 
 def bind(sql: str, params: Mapping[str, object] | None) -> str:
@@ -242,9 +251,12 @@ class ServerStore:
         self._run(bind(sql, params))
 
     def rows(self, sql: str, params: Mapping[str, object] | None = None) -> list[Row]:
-        found, columns = self._run(bind(sql, params), types=True)
-        names = [c[0] for c in columns]
+        names, found = self.run(sql, params)
         return [dict(zip(names, r, strict=True)) for r in found]
+
+    def run(self, sql: str, params: Mapping[str, object] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        found, columns = self._run(bind(sql, params), types=True)
+        return [c[0] for c in columns], [tuple(r) for r in found]
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> int:
         if not rows:
@@ -312,14 +324,18 @@ class ChdbStore:
         self._query(bind(sql, params))
 
     def rows(self, sql: str, params: Mapping[str, object] | None = None) -> list[Row]:
+        names, found = self.run(sql, params)
+        return [dict(zip(names, r, strict=True)) for r in found]
+
+    def run(self, sql: str, params: Mapping[str, object] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
         result = self._query(bind(sql, params), "JSONCompact")
         raw = result.bytes()
         if not raw:
-            return []
+            return [], []
         doc = json.loads(raw)
         names = [m["name"] for m in doc["meta"]]
         types = [m["type"] for m in doc["meta"]]
-        return [{n: _from_json(v, t) for n, v, t in zip(names, r, types, strict=True)} for r in doc["data"]]
+        return names, [tuple(_from_json(v, t) for v, t in zip(r, types, strict=True)) for r in doc["data"]]
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> int:
         if not rows:
