@@ -194,3 +194,27 @@ def test_ship_into_distributed_tables_puts_each_host_on_one_shard(
         assert all(r["n"] == 300 for r in found)
         hosts += [r["host"] for r in found]
     assert sorted(hosts) == list(logs.HOSTS)
+
+
+def test_sigterm_while_clickhouse_is_away_exits_1_and_the_next_start_sends_it(
+    tmp_path: Path, shipper_cleanup: list[ShipProcess]
+) -> None:
+    port = local.free_port()
+    probe, _ = source_lines(tmp_path, 300, 0)
+    plog = tmp_path / "fpmscope.log"
+    append(plog, probe)
+    url = f"clickhouse://127.0.0.1:{port}/default"
+    args = (url, [plog], tmp_path / "ship.json", "--stop-timeout", "1", "--max-backoff", "0.5")
+    ship = ShipProcess(*args).start()
+    shipper_cleanup.append(ship)
+    wait_for(lambda: "unreachable" in ship.stderr(), "a failed attempt")
+    assert ship.terminate() == 1
+    assert "bytes unsent; they are sent at the next start" in ship.stderr()
+    server = local.start(tmp_path / "server", tcp_port=port)
+    try:
+        with opened(url) as store:
+            schema.create(store)
+        shipper_cleanup.append(ShipProcess(*args).start())
+        expect(url, 300, 0)
+    finally:
+        local.stop(server)

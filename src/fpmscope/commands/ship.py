@@ -60,6 +60,13 @@ from fpmscope.pipeline import pick_log_format
     show_default=True,
     help="Longest wait between retries, seconds.",
 )
+@click.option(
+    "--stop-timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="After SIGTERM, how long to keep trying to send what was read, seconds.",
+)
 def ship(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[Path, ...],
     url: str,
@@ -72,6 +79,7 @@ def ship(  # noqa: PLR0917 - one parameter per click option
     batch_seconds: float,
     max_buffer: str,
     max_backoff: float,
+    stop_timeout: float,
 ) -> None:
     """Follow probe logs and access logs and ship their lines to ClickHouse, each request once.
 
@@ -91,6 +99,7 @@ def ship(  # noqa: PLR0917 - one parameter per click option
         batch_seconds=batch_seconds,
         max_buffer=size_option(max_buffer, "--max-buffer"),
         max_backoff=max_backoff,
+        stop_timeout=stop_timeout,
     )
     stop = threading.Event()
 

@@ -86,6 +86,20 @@ def _kind(data: bytes) -> str:
     return "probe" if f"\n{FORMAT_TAG}\t".encode() in lines or f"\n{LEGACY_TAG}\t".encode() in lines else "access"
 
 
+def _check_readable(path: Path) -> None:
+    """FpmscopeError (exit 2) for a log that is there but cannot be read: a daemon that
+    would wait for it forever helps no one."""
+    if path.is_dir():
+        raise FpmscopeError(f"{path}: is a directory, not a log")
+    try:
+        with path.open("rb"):
+            pass
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise FpmscopeError(f"{path}: cannot read: {exc.strerror}") from None
+
+
 def _say(text: str) -> None:
     print(f"fpmscope ship: {text}", file=sys.stderr, flush=True)
 
@@ -120,6 +134,7 @@ class Shipper:
                     log.resume(pos.ident, pos.offset, pos.seen)
             self.say(f"following {len(self.logs)} log(s) into {self.o.url}")
             for log in self.logs:
+                _check_readable(log.path)
                 if not log.path.exists():
                     self.say(f"{log.path} does not exist yet: waiting for it")
             try:
