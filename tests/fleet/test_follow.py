@@ -92,3 +92,27 @@ def test_restart_finds_the_checkpointed_file_rotated_and_compressed(
     again.resume(ident, offset, again.seen)
     assert drain(again) == b"3\n4\n"
     again.close()
+
+
+def test_checkpoint_round_trips_and_refuses_a_second_shipper_and_garbage(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from fpmscope.errors import FpmscopeError
+    from fpmscope.fleet import checkpoint
+    from fpmscope.fleet.follow import FileId
+
+    path = tmp_path / "state" / "ship.json"
+    ident = FileId(dev=1, ino=2, fp="ab", fp_len=2)
+    positions = {
+        "/var/log/a.log": checkpoint.Position(ident, 42, Counter({2**64 - 1: 3})),
+        "/b": checkpoint.Position(None, 0, Counter()),
+    }
+    with checkpoint.locked(path):
+        checkpoint.save(path, positions)
+        with pytest.raises(FpmscopeError, match="another fpmscope ship"), checkpoint.locked(path):
+            pass
+    assert checkpoint.load(path) == positions
+    assert checkpoint.load(tmp_path / "none.json") == {}
+    path.write_text("{not json")
+    with pytest.raises(FpmscopeError, match="cannot read it"):
+        checkpoint.load(path)
