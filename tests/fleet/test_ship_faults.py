@@ -61,7 +61,9 @@ def test_rotation_by_rename_and_copytruncate_mid_read(
     live.mkdir()
     plog, alog = live / "fpmscope.log", live / "access.log"
     append(plog, probe[:1000])
-    append(alog, access[:300])
+    append(alog, access[:150])
+    append(alog, ["not a request\n", "\x00\x00 NUL bytes\n"])  # skipped and counted, as `slow` does
+    append(alog, access[150:300])
     half = access[300]
     append(alog, [half[:20]])  # a line being written: it must wait for its end
     ship = ShipProcess(ch_single, [plog, alog], tmp_path / "ship.json", "--batch-seconds", "0.2").start()
@@ -87,6 +89,7 @@ def test_rotation_by_rename_and_copytruncate_mid_read(
     )
     expect(ch_single, 2100, 500)
     assert "Traceback" not in ship.stderr()
+    assert "skipped 2 malformed line(s)" in ship.stderr()
     # Loading the rotated and current files afterwards (a backfill) adds nothing: shipped
     # and loaded rows have the same identities.
     files = [str(p) for p in sorted(live.iterdir())]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from fpmscope.accesslog import files as access_files
 from fpmscope.accesslog.files import Input
 from fpmscope.accesslog.formats import LogFormat
 from fpmscope.errors import FpmscopeError
@@ -296,7 +297,10 @@ class Shipper:
                 fmt = self.formats.get(i)
                 if fmt is None:
                     fmt = self.formats[i] = rows.access_format(log.path if log.path.exists() else part, self.o.fmt)
-                parsed = rows.parse_access(Input(str(log.path), part), fmt, self.o.host, source, seen=seen)
+                # As `load` and `slow` read it: lines with a bare CR or a NUL left out, counted.
+                item = access_files.prepare(str(part), self.tmp, i)
+                item = Input(str(log.path), item.path, item.dropped, item.dropped_example)
+                parsed = rows.parse_access(item, fmt, self.o.host, source, seen=seen)
             batches = list(parsed.batches)
         except StoreError:
             raise
