@@ -56,6 +56,20 @@ def test_rename_rotation_reads_the_old_file_to_its_end_then_the_new(
     log.close()
 
 
+def test_a_rotated_files_unfinished_last_line_is_read_once_then_the_new_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(follow, "ROTATE_GRACE", 0.0)
+    path = tmp_path / "a.log"
+    path.write_bytes(b"1\n2")
+    log = Followed(path)
+    assert drain(log) == b"1\n"
+    path.rename(tmp_path / "a.log.1")  # the writer died mid-line, then the log rotated
+    path.write_bytes(b"3\n")
+    assert drain(log) == b"2\n3\n"
+    log.close()
+
+
 def test_copytruncate_reads_the_rest_from_the_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(follow, "ROTATE_GRACE", 0.0)
     path = tmp_path / "a.log"

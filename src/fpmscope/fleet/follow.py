@@ -167,10 +167,11 @@ class Followed:
         data = self.file.read(limit)
         end = data.rfind(b"\n") + 1
         if end == 0 and self.draining and data and len(data) < limit and self._grace_over():
-            end = len(data)  # a rotated file's unfinished last line: it will never end
-            data += b"\n"
-            self.pos += end - 1
-            return data
+            # A rotated file's unfinished last line: it will never end. It is sent as a line
+            # (the parser counts it as malformed if it is cut), not lost in silence.
+            self.pos += len(data)
+            self.drained_since = None
+            return data + b"\n"
         self.blocked = end == 0 and len(data) == limit
         if end == 0:
             if self.draining and self.drained_since is None:
