@@ -1,0 +1,66 @@
+"""`fpmscope load`: probe and access logs into ClickHouse, each request once."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import click
+
+from fpmscope.commands.common import logs_argument, note_skipped
+from fpmscope.fleet import load as fleet_load
+from fpmscope.fleet.store import opened
+from fpmscope.pipeline import pick_log_format
+
+
+@click.command()
+@logs_argument
+@click.option(
+    "--clickhouse",
+    "url",
+    required=True,
+    metavar="URL",
+    help="clickhouse://[user[:password]@]host[:port]/[db] or chdb:PATH.",
+)
+@click.option(
+    "--host", default=None, metavar="NAME", help="The machine the access logs are from (default: this one's name)."
+)
+@click.option(
+    "--log-format",
+    default=None,
+    metavar="FORMAT",
+    help="Access logs' nginx log_format body, Apache LogFormat, or preset.",
+)
+@click.option(
+    "--nginx-conf",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the log_format from this nginx config.",
+)
+@click.option("--format-name", default=None, help="Which log_format of --nginx-conf.")
+def load(  # noqa: PLR0917 - one parameter per click option
+    logs: tuple[str, ...],
+    url: str,
+    host: str | None,
+    log_format: str | None,
+    nginx_conf: Path | None,
+    format_name: str | None,
+) -> None:
+    """Load probe logs and access logs (plain or gzip, rotated ones too) into ClickHouse.
+
+    Lines are checked and parsed exactly as `leaks` and `slow` read them; skipped lines are
+    counted and reported. Loading is idempotent: a file loaded twice, or overlapping copies of
+    a log, count each request once. Create the tables first: `fpmscope clickhouse schema --create URL`.
+    """
+    fmt = pick_log_format(log_format, nginx_conf, format_name)
+    with opened(url) as store:
+        result = fleet_load.load(store, logs, host=host or socket.gethostname(), fmt=fmt)
+    for item in result.files:
+        what = "probe records" if item.kind == "probe" else "requests"
+        click.echo(f"fpmscope: {item.name}: {item.rows:,} {what}", err=True)
+    note_skipped(result.skipped, result.skipped_example)
+    if result.duplicates:
+        click.echo(
+            f"fpmscope: dropped {result.duplicates} duplicate record(s) (the same request twice in a file)", err=True
+        )
+    click.echo(f"Loaded {result.records:,} probe records and {result.requests:,} requests into {url}", err=True)
