@@ -13,13 +13,16 @@ namespace Fpmscope;
 
 // Worker sampling (FPMSCOPE_SAMPLE, e.g. 0.25): a quarter of the workers measure every request
 // and the others none (the analysis needs a worker's consecutive requests). The choice is a hash
-// of the pid, the same on every request of a worker; a worker that replaces it draws again.
-// It is made before anything is declared: with opcache, the classes of a file are bound as it
-// is loaded unless their declaration is conditional, so a worker left out pays for this test
-// and the chained prepend's lookup, not for the probe. Unset or '' (padded to '1'): every
-// worker. No variable here: a prepend runs in the application's global scope.
-if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' || !\function_exists('getmypid') || !\function_exists('crc32')
-    || \crc32('fpmscope' . \getmypid()) % 10000 < 10000 * (float) \getenv('FPMSCOPE_SAMPLE')) {
+// of the pid, the same on every request of a worker; a worker that replaces it draws again. The
+// hash multiplies by 6181 modulo 10000 (coprime, so every residue is hit once): the workers a
+// master forks one after another have consecutive pids, which it spreads over the whole range
+// (the same pid mod 10000 would pick them in runs); both operands stay below 2^31.
+// The choice is made before anything is declared: with opcache, the classes of a file are bound
+// as it is loaded unless their declaration is conditional, so a worker left out pays for this
+// test and the chained prepend's lookup, not for the probe. Unset or '': every worker. No
+// variable here: a prepend runs in the application's global scope.
+if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' || !\function_exists('getmypid')
+    || \getmypid() % 10000 * 6181 % 10000 < 10000 * (float) \getenv('FPMSCOPE_SAMPLE')) {
     final class Probe
     {
         /** Bytes of memory held for the finisher (see begin()). */
@@ -76,10 +79,10 @@ if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' ||
             $sample = $getenv ? (string) \getenv('FPMSCOPE_SAMPLE') : self::server('FPMSCOPE_SAMPLE');
             if ($sample !== '') {
                 $share = (float) $sample;
-                // The test at the top of the file hashed the pid when it could; here only the
-                // shares it lets through with no hash, and the cases it could not test.
-                if ($share < 1.0 && ($share <= 0.0 || !\function_exists('getmypid') || !\function_exists('crc32')
-                    || (!$getenv && \crc32('fpmscope' . \getmypid()) % 10000 >= $share * 10000))) {
+                // The test at the top of the file hashed the pid when it could: here the shares
+                // it let through without hashing, and the hash where getenv() is disabled.
+                if ($share < 1.0 && ($share <= 0.0 || !\function_exists('getmypid')
+                    || (!$getenv && \getmypid() % 10000 * 6181 % 10000 >= $share * 10000))) {
                     self::$done = true;
                     return;
                 }
@@ -141,9 +144,9 @@ if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' ||
                 }
                 // --- End of the request's identity.
                 // statm counts pages; 4 KiB on every platform PHP-FPM runs on in practice.
-                if ($line !== false && \count($f = \explode(' ', $line, 4)) >= 3) {
-                    $rss0 = (int) $f[1] * 4096;
-                    $shared0 = (int) $f[2] * 4096;
+                if ($line !== false && ($p = \strpos($line, ' ')) !== false && ($q = \strpos($line, ' ', $p + 1)) !== false) {
+                    $rss0 = (int) \substr($line, $p + 1) * 4096;
+                    $shared0 = (int) \substr($line, $q + 1) * 4096;
                 } else {
                     $rss0 = $shared0 = '';
                     self::$flags = 'm';
@@ -349,9 +352,9 @@ if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' ||
                 $cpuUser = $cpuSys = '';
                 self::$flags .= 'c';
             }
-            if ($line !== false && \count($f = \explode(' ', $line, 4)) >= 3) {
-                $rss1 = (int) $f[1] * 4096;
-                $shared1 = (int) $f[2] * 4096;
+            if ($line !== false && ($p = \strpos($line, ' ')) !== false && ($q = \strpos($line, ' ', $p + 1)) !== false) {
+                $rss1 = (int) \substr($line, $p + 1) * 4096;
+                $shared1 = (int) \substr($line, $q + 1) * 4096;
             } else {
                 $rss1 = $shared1 = '';
                 if (\strpos(self::$flags, 'm') === false) {
@@ -364,13 +367,15 @@ if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' ||
             $files = \function_exists('get_included_files') && \function_exists('getenv')
                 && \getenv('FPMSCOPE_FILES') === '1' ? \count(\get_included_files()) : '';
             $host = \function_exists('gethostname') ? (string) \gethostname() : '';
-            $tag = self::$tag === null ? Route::name($uri) : (string) self::$tag;
-            // Text fields within their caps (isset of the byte past the cap), valid UTF-8 with nothing
-            // to escape: one PCRE call for all (0; 1 when a byte needs escaping, false for invalid
-            // UTF-8; the spaces keep the bytes of two fields from pairing up into valid UTF-8).
+            // Route::name() only when one of the frameworks it knows is loaded (its own first checks).
+            $tag = self::$tag !== null ? (string) self::$tag
+                : (\defined('ABSPATH') || isset($GLOBALS['request']) || \class_exists('Illuminate\\Routing\\Router', false) ? Route::name($uri) : '');
+            // The common case costs one PCRE call, without building an array: every field within its
+            // cap (isset of the byte past it) and printable ASCII but backslash (so also valid UTF-8).
+            // Otherwise clean() cuts, escapes and checks UTF-8 field by field.
             if (isset($host[255]) || isset($pool[255]) || isset($method[32]) || isset($uri[2048]) || isset($script[1024])
                 || isset($id[128]) || isset($tag[255])
-                || \preg_match('/[\x00-\x1f\x7f\\\\]/u', $host . ' ' . $pool . ' ' . $method . ' ' . $uri . ' ' . $script . ' ' . $id . ' ' . $tag) !== 0) {
+                || \preg_match('/[\x00-\x1f\x7f-\xff\\\\]/', "$host $pool $method $uri $script $id $tag") !== 0) {
                 list($host, $pool, $method, $uri, $script, $id, $tag) = self::clean([$host, $pool, $method, $uri, $script, $id, $tag]);
             }
             // The start time to the µs without sprintf('%.6f'), whose float formatting costs more
