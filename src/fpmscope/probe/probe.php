@@ -19,8 +19,8 @@ namespace Fpmscope;
 // (the same pid mod 10000 would pick them in runs); both operands stay below 2^31.
 // The choice is made before anything is declared: with opcache, the classes of a file are bound
 // as it is loaded unless their declaration is conditional, so a worker left out pays for this
-// test and the chained prepend's lookup, not for the probe. Unset or '': every worker. No
-// variable here: a prepend runs in the application's global scope.
+// test, a stub class and the chained prepend's lookup, not for the probe. Unset or '': every
+// worker. No variable here: a prepend runs in the application's global scope.
 if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' || !\function_exists('getmypid')
     || \getmypid() % 10000 * 6181 % 10000 < 10000 * (float) \getenv('FPMSCOPE_SAMPLE')) {
     final class Probe
@@ -589,6 +589,17 @@ if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' ||
     }
 
     Probe::begin();
+} else {
+    /** A worker that sampling leaves out: the application's calls of tag() still work, and do nothing. */
+    final class Probe
+    {
+        /** @var null never measuring */
+        public static $start = null;
+
+        public static function tag($name)
+        {
+        }
+    }
 }
 // The application's own prepend, after the probe has started (installed as env[FPMSCOPE_CHAIN]).
 if (\function_exists('getenv') ? (string) \getenv('FPMSCOPE_CHAIN') !== '' : Probe::$chain !== '') {
