@@ -341,6 +341,16 @@ if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' ||
                 }
             }
             list($t0, $ts, $user0, $sys0, $rss0, $shared0, $z0, $zr0, $method, $uri, $script, $id, $log, $pool) = self::$start;
+            // statm at the end first: its flag comes before getrusage's, as it always has.
+            if ($line !== false && ($p = \strpos($line, ' ')) !== false && ($q = \strpos($line, ' ', $p + 1)) !== false) {
+                $rss1 = (int) \substr($line, $p + 1) * 4096;
+                $shared1 = (int) \substr($line, $q + 1) * 4096;
+            } else {
+                $rss1 = $shared1 = '';
+                if (\strpos(self::$flags, 'm') === false) {
+                    self::$flags .= 'm';
+                }
+            }
             $ru = \function_exists('getrusage') ? \getrusage() : null;
             // The worker's CPU time so far identifies its process: it only grows while the process
             // lives, so a pid whose next request starts with less is a new worker (pids are reused).
@@ -351,15 +361,6 @@ if (!\function_exists('getenv') || (string) \getenv('FPMSCOPE_SAMPLE') === '' ||
             } else {
                 $cpuUser = $cpuSys = '';
                 self::$flags .= 'c';
-            }
-            if ($line !== false && ($p = \strpos($line, ' ')) !== false && ($q = \strpos($line, ' ', $p + 1)) !== false) {
-                $rss1 = (int) \substr($line, $p + 1) * 4096;
-                $shared1 = (int) \substr($line, $q + 1) * 4096;
-            } else {
-                $rss1 = $shared1 = '';
-                if (\strpos(self::$flags, 'm') === false) {
-                    self::$flags .= 'm';
-                }
             }
             $status = \function_exists('http_response_code') ? \http_response_code() : false;
             // Counting included files walks the list PHP keeps of them (~100 instructions per file,
