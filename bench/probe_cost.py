@@ -35,12 +35,12 @@ from fpmscope.probe import probe_path
 HERE = Path(__file__).resolve().parent
 # name -> (text in the probe, replacement): each variant cuts one measurement out.
 CUTS = {
-    "no log write": [("@\\file_put_contents($path, $line, \\FILE_APPEND);", "")],
+    "no log write": [("@\\file_put_contents($log, $line, \\FILE_APPEND);", "")],
     "no getrusage": [("\\function_exists('getrusage') ? \\getrusage() : null", "null")],
     "no statm": [("@\\fopen('/proc/self/statm', 'rb')", "false")],
     # Issue 12: the framework route lookup at the end of the request (hello.php has no query
     # string, so the routing-parameter filter does not run; bench/route_cost.py times it).
-    "no route naming": [("Route::name($s[7])", "''")],
+    "no route naming": [("Route::name($uri)", "''")],
 }
 CUTS["PHP code only"] = [r for name, reps in CUTS.items() if name != "no route naming" for r in reps]
 EMPTY = (

@@ -8,7 +8,7 @@
 #     bench/probe_instructions.sh [PROBE.php ...]       # default: the packaged probe
 #
 # Pages: hello world, a page including 1 file, one including 150 (a real app's page view
-# includes ~150). Also the cost of a worker that FPMSCOPE_SAMPLE leaves out.
+# includes ~150). Also an empty prepend, and a worker that FPMSCOPE_SAMPLE leaves out or keeps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v php-cgi >/dev/null 2>&1 || ! command -v valgrind >/dev/null 2>&1; then
@@ -32,7 +32,10 @@ total() {
     local probe=$1 page=$2 n=$3
     local args=(-d opcache.enable=1 -d opcache.enable_cli=1 -q -T "$n")
     [ "$probe" = none ] || args+=(-d "auto_prepend_file=$probe")
-    FPMSCOPE_LOG="$work/probe.log" REQUEST_URI="/$page" SCRIPT_FILENAME="$work/$page" \
+    # A clean environment, as php-fpm gives its workers (clear_env = yes): CGI's getenv() scans
+    # the process environment, and a shell's thirty-odd variables made each call ~1 k instructions.
+    env -i PATH="$PATH" ${FPMSCOPE_SAMPLE:+FPMSCOPE_SAMPLE=$FPMSCOPE_SAMPLE} \
+        FPMSCOPE_LOG="$work/probe.log" REQUEST_URI="/$page" SCRIPT_FILENAME="$work/$page" \
         valgrind --tool=callgrind --callgrind-out-file=/dev/null php-cgi "${args[@]}" "$work/$page" 2>&1 >/dev/null |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
@@ -47,7 +50,12 @@ for page in hello.php files1.php files150.php; do
     done
 done
 base=$(per_request none hello.php)
+echo '<?php' > "$work/empty.php"
+echo "| an empty prepend (reference) | hello.php | $(($(per_request "$work/empty.php" hello.php) - base)) |"
 for probe in "${probes[@]}"; do
+    # 0.000001: only a pid that is a multiple of 10000 would be picked.
     echo "| $(basename "$probe"), a worker FPMSCOPE_SAMPLE leaves out | hello.php | $((
         $(FPMSCOPE_SAMPLE=0.000001 per_request "$probe" hello.php) - base)) |"
+    echo "| $(basename "$probe"), a worker FPMSCOPE_SAMPLE keeps (flag s0.9999) | hello.php | $((
+        $(FPMSCOPE_SAMPLE=0.9999 per_request "$probe" hello.php) - base)) |"
 done
