@@ -23,6 +23,10 @@ done
 for pkg in php-laravel-framework php-symfony-http-kernel php-symfony-routing php-symfony-http-foundation; do
     have_pkg "$pkg" || need+=("$pkg")
 done
+# The fleet tests start private ClickHouse servers (Debian's 18.16) on loopback; its service is
+# never started (the policy below denies it, and it needs systemd).
+command -v clickhouse-server >/dev/null 2>&1 || [ -x /usr/sbin/clickhouse-server ] || need+=(clickhouse-server)
+command -v clickhouse-client >/dev/null 2>&1 || need+=(clickhouse-client)
 # The operator tests run `fpmscope top` in a real terminal (tmux) and press its keys.
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 for extra in ${FPMSCOPE_EXTRA_PACKAGES:-}; do have_pkg "$extra" || need+=("$extra"); done
