@@ -29,11 +29,10 @@ from fpmscope.analysis.requests import (
 )
 from fpmscope.endpoint_templates import Template, infer
 from fpmscope.errors import FpmscopeError
+from fpmscope.fleet import schema
 from fpmscope.model.inputs import InputSummary
 from fpmscope.sql import CLICKHOUSE, Cursor, query, row
 
-# The records table analysis reads by default (fleet/schema.py names it).
-RECORDS = "fpmscope_records"
 # Workers ranked per statement (leak_worker_rank.sql): keeps each statement's text small.
 RANK_BATCH = 20_000
 
@@ -67,11 +66,12 @@ class Filters:
         return " AND ".join(parts), params
 
 
-def load_records(con: Cursor, source: str, filters: Filters, worker_start: bool = False) -> None:
-    """Fill the temporary table `requests` from `source` (a table name or a parenthesised
-    SELECT, never user text) within `filters`."""
+def load_records(con: Cursor, database: str, filters: Filters) -> None:
+    """Fill the temporary table `requests` from the store's records (each once: the schema's
+    deduplicated source) within `filters`."""
     where, params = filters.where()
-    start = "CAST(worker_start AS Nullable(Int64))" if worker_start else "CAST(NULL AS Nullable(Int64))"
+    source = schema.source(schema.RECORDS, database)
+    start = "CAST(worker_start AS Nullable(Int64))"
     con.execute(query("records", CLICKHOUSE).format(source=source, where=where, worker_start=start), params)
 
 
