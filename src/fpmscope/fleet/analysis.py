@@ -13,6 +13,8 @@ and the order of workers by DuckDB's hash of their names (which half of the work
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,6 +66,33 @@ class Filters:
             parts.append("has(CAST($pools AS Array(String)), toString(pool))")
             params["pools"] = list(self.pools)
         return " AND ".join(parts), params
+
+
+@dataclass(frozen=True, slots=True)
+class FleetQuery:
+    """The records of the ClickHouse store at `url` within `filters`."""
+
+    url: str
+    filters: Filters
+
+    def describe(self) -> str:
+        """How the reports name the input: the URL without its password, and the filters."""
+        url = re.sub(r"(//[^:/@]*):[^@/]*@", r"\1@", self.url)
+        f = self.filters
+        parts = [url]
+        if f.since is not None:
+            parts.append(f"since {_utc(f.since)}")
+        if f.until is not None:
+            parts.append(f"until {_utc(f.until)}")
+        if f.hosts:
+            parts.append("host " + ",".join(f.hosts))
+        if f.pools:
+            parts.append("pool " + ",".join(f.pools))
+        return " ".join(parts)
+
+
+def _utc(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load_records(con: Cursor, database: str, filters: Filters) -> None:
