@@ -88,6 +88,12 @@ def fleet_requests(
     return requests, result
 
 
+def finish(requests: Requests) -> None:
+    """Close a fleet analysis's connection (a DuckDB one goes with its handle)."""
+    if isinstance(requests.con, ClickHouseCursor):
+        requests.con.close()
+
+
 def requests_for(
     logs: tuple[str, ...], db: str | None, fleet: FleetQuery | None, options: LeakOptions, step: Step = progress.nothing
 ) -> tuple[Requests, IngestResult]:

@@ -33,7 +33,7 @@ from fpmscope.commands.common import (
 from fpmscope.endpoints import parse_route_params
 from fpmscope.errors import FpmscopeError
 from fpmscope.model.leaks import LeakReport
-from fpmscope.pipeline import requests_for
+from fpmscope.pipeline import finish, requests_for
 from fpmscope.render import json as json_render
 from fpmscope.render import renderer
 
@@ -111,6 +111,7 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
         requests, result = requests_for(logs, db, fleet, options, step)
         step("ranking endpoints")
         report = analysis.analyze(requests)
+    finish(requests)
     note_input(result)
     if limit is None:
         emit(renderer("leaks", fmt)(report, render_options(tz)), output, force)

@@ -102,6 +102,9 @@ class ClickHouseCursor:
                 self._names, self._rows = (), []
         return self
 
+    def close(self) -> None:
+        self.store.close()
+
     def fetchall(self) -> list[tuple[Any, ...]]:
         found, self._rows = self._rows, []
         return found

@@ -1,0 +1,89 @@
+"""`leaks --clickhouse`: the analysis inside ClickHouse gives DuckDB's answer.
+
+Three logs of the accuracy corpus (tests/data/fleet): s1-002, whose windows are cut after a
+big transient endpoint; s1-007, with a bounded cache; s1-008, where nothing leaks. Each runs
+on one engine (chdb 26.x in process, one 18.16 server, a Distributed table over two 18.16
+shards) to keep the suite short; bench/clickhouse_accuracy.sh runs every log on every engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fpmscope.analysis import leaks
+from fpmscope.analysis.requests import LeakOptions
+from fpmscope.cli import main
+from fpmscope.fleet.analysis import Filters, FleetQuery
+from fpmscope.fleet.store import connect
+from fpmscope.model.leaks import LeakReport
+from fpmscope.pipeline import finish, fleet_requests, probe_requests
+from tests.fleet.records import records, store_records
+
+DATA = Path(__file__).parent.parent / "data" / "fleet"
+
+
+@functools.cache
+def duckdb_report(name: str) -> LeakReport:
+    requests, _ = probe_requests((str(DATA / f"{name}-probe.log.gz"),), None, LeakOptions())
+    return leaks.analyze(requests)
+
+
+def clickhouse_report(url: str, name: str, filters: Filters | None = None) -> LeakReport:
+    store = connect(url)
+    try:
+        store_records(store, records(str(DATA / f"{name}-probe.log.gz")))
+    finally:
+        store.close()
+    requests, _ = fleet_requests(FleetQuery(url, filters or Filters()), LeakOptions())
+    report = leaks.analyze(requests)
+    finish(requests)
+    return report
+
+
+def assert_same(duck: LeakReport, ch: LeakReport) -> None:
+    """The same suspects, the same ranking, estimates within 1 %, the same verdict."""
+    assert [s.endpoint for s in ch.suspects] == [s.endpoint for s in duck.suspects]
+    assert [e.endpoint for e in ch.endpoints] == [e.endpoint for e in duck.endpoints]
+    for d, c in zip(duck.endpoints, ch.endpoints, strict=True):
+        assert c.retained_bytes_per_request == pytest.approx(d.retained_bytes_per_request, rel=0.01, abs=1.0)
+        assert (c.requests, c.judged_requests, c.suspect, c.kind) == (d.requests, d.judged_requests, d.suspect, d.kind)
+    assert ch.verdict == duck.verdict
+    # Everything else too, the inputs' names apart.
+    assert dataclasses.replace(ch, inputs=dataclasses.replace(ch.inputs, files=())) == dataclasses.replace(
+        duck, inputs=dataclasses.replace(duck.inputs, files=())
+    )
+
+
+def test_chdb_finds_the_leaks_duckdb_finds_with_windows_cut_after_a_big_request(chdb_store: str) -> None:
+    duck = duckdb_report("s1-002")
+    assert len(duck.suspects) == 3
+    assert_same(duck, clickhouse_report(chdb_store, "s1-002"))
+
+
+def test_one_18_16_server_judges_a_bounded_cache_as_duckdb_does(ch_single: str) -> None:
+    assert_same(duckdb_report("s1-007"), clickhouse_report(ch_single, "s1-007"))
+
+
+def test_distributed_table_over_two_shards_finds_no_leak_where_duckdb_finds_none(ch_distributed: str) -> None:
+    duck = duckdb_report("s1-008")
+    assert duck.suspects == ()
+    assert_same(duck, clickhouse_report(ch_distributed, "s1-008"))
+
+
+def test_cli_reads_clickhouse_with_filters_and_refuses_logs_beside_it(chdb_store: str) -> None:
+    store = connect(chdb_store)
+    store_records(store, records(str(DATA / "s1-002-probe.log.gz")))
+    store.close()
+    runner = CliRunner()
+    found = runner.invoke(main, ["leaks", "--clickhouse", chdb_store, "--format", "json", "--host", "nowhere"])
+    assert found.exit_code == 2
+    assert "no probe records in ClickHouse" in found.output
+    both = runner.invoke(main, ["leaks", "--clickhouse", chdb_store, "x.log"])
+    assert both.exit_code == 2
+    neither = runner.invoke(main, ["leaks", "--since", "2h", str(DATA / "s1-002-probe.log.gz")])
+    assert neither.exit_code == 2
