@@ -1,0 +1,42 @@
+-- Twin of sql/timeline_points.sql: the same points. Per worker, its requests as one array in
+-- order; each bucket's lowest and highest anon and highest shared request is the first of
+-- the bucket once the positions are sorted by (bucket, that value, seq); suspects' requests are
+-- thinned to about $suspect_cap; `floor` (the least anon from there on) is computed for the
+-- kept points only.
+SELECT worker, r.1 AS seq, r.2 AS ts, r.3 AS endpoint, r.4 AS anon_start, r.5 AS shared_start, r.6 AS suspect,
+    floor
+FROM (
+    SELECT worker, rs[p] AS r, arrayReduce('min', arraySlice(anons, p)) AS floor
+    FROM (
+        SELECT
+            worker, rs,
+            length(rs) AS n,
+            arrayEnumerate(rs) AS pos,
+            arrayMap(x -> x.4, rs) AS anons,
+            arrayMap(x -> intDiv((x.1 - 1) * $buckets, n), rs) AS bucket,
+            arraySort(p -> (bucket[p], rs[p].4, rs[p].1), pos) AS by_low,
+            arraySort(p -> (bucket[p], -rs[p].4, rs[p].1), pos) AS by_high,
+            arraySort(p -> (bucket[p], -rs[p].5, rs[p].1), pos) AS by_shared,
+            arrayFilter(p -> rs[p].6 > 0, pos) AS spos,
+            intDiv(length(spos) + $suspect_cap - 1, $suspect_cap) AS step,
+            arrayConcat(
+                arrayFilter((p, u) -> u = 1, by_low, arrayEnumerateUniq(arrayMap(p -> bucket[p], by_low))),
+                arrayFilter((p, u) -> u = 1, by_high, arrayEnumerateUniq(arrayMap(p -> bucket[p], by_high))),
+                arrayFilter((p, u) -> u = 1, by_shared, arrayEnumerateUniq(arrayMap(p -> bucket[p], by_shared))),
+                arrayFilter((p, k) -> (k - 1) % step = 0, spos, arrayEnumerate(spos))
+            ) AS kept
+        FROM (
+            SELECT
+                worker,
+                arraySort(x -> x.1, groupArray((
+                    seq, ts, endpoint, assumeNotNull(anon_start), ifNull(shared_start, 0),
+                    toUInt64(indexOf(CAST($suspects AS Array(String)), endpoint))
+                ))) AS rs
+            FROM leak_requests
+            WHERE isNotNull(anon_start) AND has(CAST($workers AS Array(String)), worker)
+            GROUP BY worker
+        ) AS per_worker
+    ) AS chosen
+    ARRAY JOIN arrayDistinct(kept) AS p
+) AS points
+ORDER BY worker, seq
