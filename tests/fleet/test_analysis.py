@@ -1,4 +1,5 @@
-"""`leaks --clickhouse`: the analysis inside ClickHouse gives DuckDB's answer.
+"""`--clickhouse`: the analysis inside ClickHouse gives DuckDB's answer, for leaks and for the
+whole report (workers, pm.* advice, latency and memory timelines).
 
 Three logs of the accuracy corpus (tests/data/fleet): s1-002, whose windows are cut after a
 big transient endpoint; s1-007, with a bounded cache; s1-008, where nothing leaks. Each runs
@@ -15,53 +16,69 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fpmscope.analysis import leaks
+from fpmscope.analysis import full
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.cli import main
 from fpmscope.fleet.analysis import Filters, FleetQuery
 from fpmscope.fleet.store import connect
-from fpmscope.model.leaks import LeakReport
+from fpmscope.model.full import FullReport
 from fpmscope.pipeline import finish, fleet_requests, probe_requests
 from tests.fleet.records import records, store_records
 
 DATA = Path(__file__).parent.parent / "data" / "fleet"
 
 
+OPTIONS = LeakOptions(top=500)
+BUDGET = (2 << 30, 0)
+
+
 @functools.cache
-def duckdb_report(name: str) -> LeakReport:
-    requests, _ = probe_requests((str(DATA / f"{name}-probe.log.gz"),), None, LeakOptions())
-    return leaks.analyze(requests)
+def duckdb_report(name: str) -> FullReport:
+    requests, _ = probe_requests((str(DATA / f"{name}-probe.log.gz"),), None, OPTIONS)
+    return full.build(requests, budget=BUDGET)
 
 
-def clickhouse_report(url: str, name: str, filters: Filters | None = None) -> LeakReport:
+def clickhouse_report(url: str, name: str, filters: Filters | None = None) -> FullReport:
     store = connect(url)
     try:
         store_records(store, records(str(DATA / f"{name}-probe.log.gz")))
     finally:
         store.close()
-    requests, _ = fleet_requests(FleetQuery(url, filters or Filters()), LeakOptions())
-    report = leaks.analyze(requests)
-    finish(requests)
-    return report
+    requests, _ = fleet_requests(FleetQuery(url, filters or Filters()), OPTIONS)
+    try:
+        return full.build(requests, budget=BUDGET)
+    finally:
+        finish(requests)
 
 
-def assert_same(duck: LeakReport, ch: LeakReport) -> None:
-    """The same suspects, the same ranking, estimates within 1 %, the same verdict."""
+def assert_same(duck_full: FullReport, ch_full: FullReport) -> None:
+    """The same suspects, the same ranking, estimates within 1 %, the same verdict; and then
+    the same report, the inputs' names apart."""
+    duck, ch = duck_full.leaks, ch_full.leaks
     assert [s.endpoint for s in ch.suspects] == [s.endpoint for s in duck.suspects]
     assert [e.endpoint for e in ch.endpoints] == [e.endpoint for e in duck.endpoints]
     for d, c in zip(duck.endpoints, ch.endpoints, strict=True):
         assert c.retained_bytes_per_request == pytest.approx(d.retained_bytes_per_request, rel=0.01, abs=1.0)
         assert (c.requests, c.judged_requests, c.suspect, c.kind) == (d.requests, d.judged_requests, d.suspect, d.kind)
     assert ch.verdict == duck.verdict
-    # Everything else too, the inputs' names apart.
-    assert dataclasses.replace(ch, inputs=dataclasses.replace(ch.inputs, files=())) == dataclasses.replace(
-        duck, inputs=dataclasses.replace(duck.inputs, files=())
+    assert _unnamed(ch_full) == _unnamed(duck_full)
+
+
+def _unnamed(report: FullReport) -> FullReport:
+    """The report with its inputs' names (log files, or the ClickHouse URL) left out."""
+    inputs = dataclasses.replace(report.leaks.inputs, files=())
+    assert report.advice is not None
+    return dataclasses.replace(
+        report,
+        leaks=dataclasses.replace(report.leaks, inputs=inputs),
+        workers=dataclasses.replace(report.workers, inputs=inputs),
+        advice=dataclasses.replace(report.advice, inputs=inputs),
     )
 
 
 def test_chdb_finds_the_leaks_duckdb_finds_with_windows_cut_after_a_big_request(chdb_store: str) -> None:
     duck = duckdb_report("s1-002")
-    assert len(duck.suspects) == 3
+    assert len(duck.leaks.suspects) == 3
     assert_same(duck, clickhouse_report(chdb_store, "s1-002"))
 
 
@@ -71,7 +88,7 @@ def test_one_18_16_server_judges_a_bounded_cache_as_duckdb_does(ch_single: str) 
 
 def test_distributed_table_over_two_shards_finds_no_leak_where_duckdb_finds_none(ch_distributed: str) -> None:
     duck = duckdb_report("s1-008")
-    assert duck.suspects == ()
+    assert duck.leaks.suspects == ()
     assert_same(duck, clickhouse_report(ch_distributed, "s1-008"))
 
 
