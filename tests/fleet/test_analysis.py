@@ -32,16 +32,21 @@ OPTIONS = LeakOptions(top=500)
 BUDGET = (2 << 30, 0)
 
 
+def log(name: str) -> str:
+    return str(DATA / f"{name}-probe.log.gz")
+
+
 @functools.cache
-def duckdb_report(name: str) -> FullReport:
-    requests, _ = probe_requests((str(DATA / f"{name}-probe.log.gz"),), None, OPTIONS)
+def duckdb_report(path: str) -> FullReport:
+    requests, _ = probe_requests((path,), None, OPTIONS)
     return full.build(requests, budget=BUDGET)
 
 
-def clickhouse_report(url: str, name: str, filters: Filters | None = None) -> FullReport:
+def clickhouse_report(url: str, path: str, filters: Filters | None = None) -> FullReport:
+    """The report over the records of the probe log `path`, stored at `url` and analysed there."""
     store = connect(url)
     try:
-        store_records(store, records(str(DATA / f"{name}-probe.log.gz")))
+        store_records(store, records(path))
     finally:
         store.close()
     requests, _ = fleet_requests(FleetQuery(url, filters or Filters()), OPTIONS)
@@ -77,24 +82,24 @@ def _unnamed(report: FullReport) -> FullReport:
 
 
 def test_chdb_finds_the_leaks_duckdb_finds_with_windows_cut_after_a_big_request(chdb_store: str) -> None:
-    duck = duckdb_report("s1-002")
+    duck = duckdb_report(log("s1-002"))
     assert len(duck.leaks.suspects) == 3
-    assert_same(duck, clickhouse_report(chdb_store, "s1-002"))
+    assert_same(duck, clickhouse_report(chdb_store, log("s1-002")))
 
 
 def test_one_18_16_server_judges_a_bounded_cache_as_duckdb_does(ch_single: str) -> None:
-    assert_same(duckdb_report("s1-007"), clickhouse_report(ch_single, "s1-007"))
+    assert_same(duckdb_report(log("s1-007")), clickhouse_report(ch_single, log("s1-007")))
 
 
 def test_distributed_table_over_two_shards_finds_no_leak_where_duckdb_finds_none(ch_distributed: str) -> None:
-    duck = duckdb_report("s1-008")
+    duck = duckdb_report(log("s1-008"))
     assert duck.leaks.suspects == ()
-    assert_same(duck, clickhouse_report(ch_distributed, "s1-008"))
+    assert_same(duck, clickhouse_report(ch_distributed, log("s1-008")))
 
 
 def test_cli_reads_clickhouse_with_filters_and_refuses_logs_beside_it(chdb_store: str) -> None:
     store = connect(chdb_store)
-    store_records(store, records(str(DATA / "s1-002-probe.log.gz")))
+    store_records(store, records(log("s1-002")))
     store.close()
     runner = CliRunner()
     found = runner.invoke(main, ["leaks", "--clickhouse", chdb_store, "--format", "json", "--host", "nowhere"])
@@ -102,5 +107,5 @@ def test_cli_reads_clickhouse_with_filters_and_refuses_logs_beside_it(chdb_store
     assert "no probe records in ClickHouse" in found.output
     both = runner.invoke(main, ["leaks", "--clickhouse", chdb_store, "x.log"])
     assert both.exit_code == 2
-    neither = runner.invoke(main, ["leaks", "--since", "2h", str(DATA / "s1-002-probe.log.gz")])
+    neither = runner.invoke(main, ["leaks", "--since", "2h", log("s1-002")])
     assert neither.exit_code == 2
