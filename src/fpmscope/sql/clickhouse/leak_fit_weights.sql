@@ -10,10 +10,15 @@ FROM (
 CROSS JOIN (
     SELECT greatest(1.4826 * (d[intDiv(length(d) - 1, 2) + 1] + d[intDiv(length(d), 2) + 1]) / 2, $min_scale) AS scale
     FROM (
-        SELECT arraySort(arrayMap(v -> abs(v - (s[intDiv(length(s) - 1, 2) + 1] + s[intDiv(length(s), 2) + 1]) / 2), s)) AS d
+        -- Deviations as rows (arrayJoin), not a lambda over s: a lambda that refers to the
+        -- array would copy it for every element.
+        SELECT arraySort(groupArray(abs(v - m))) AS d
         FROM (
-            SELECT arraySort(groupArray(y - arraySum(arrayMap((x, n) -> n * $beta[x + 1], xs, ns)))) AS s
-            FROM leak_fit_y
-        ) AS sorted
+            SELECT arrayJoin(s) AS v, (s[intDiv(length(s) - 1, 2) + 1] + s[intDiv(length(s), 2) + 1]) / 2 AS m
+            FROM (
+                SELECT arraySort(groupArray(y - arraySum(arrayMap((x, n) -> n * $beta[x + 1], xs, ns)))) AS s
+                FROM leak_fit_y
+            ) AS sorted
+        ) AS centred
     ) AS deviations
 ) AS spread;

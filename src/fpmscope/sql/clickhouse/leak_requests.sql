@@ -28,20 +28,25 @@ SELECT
 FROM (
     SELECT
         host, pool, pid, worker_start, rs,
-        length(rs) AS n,
         arrayEnumerate(rs) AS pos,
+        -- Lambdas take neighbours as shifted arrays, never by index into a captured array:
+        -- ClickHouse copies a captured array for every element (quadratic in a worker's requests).
         arrayMap(x -> x.2, rs) AS cs,
         arrayMap(x -> x.13, rs) AS ce,
-        arrayMap(i -> toUInt8(ifNull(i < n AND cs[least(i + 1, n)] < ce[i], 0)), pos) AS ends,
-        arrayMap(i -> toUInt8(ifNull(i > 1 AND cs[i] < ce[greatest(i - 1, 1)], 0)), pos) AS starts,
+        arrayMap((nx, e) -> toUInt8(ifNull(nx < e, 0)), arrayPushBack(arraySlice(cs, 2), NULL), ce) AS ends,
+        arrayMap((c, pe) -> toUInt8(ifNull(c < pe, 0)), cs, arrayPushFront(arrayPopBack(ce), NULL)) AS starts,
         arrayCumSum(starts) AS lid,
-        arrayFilter(i -> starts[i] = 1, pos) AS start_pos,
-        arrayMap(l -> if(l = 0, 1, start_pos[l]), lid) AS lives,
         arrayEnumerateUniq(lid) AS life_seqs,
+        -- A life is named by the position of its first request (lives are contiguous).
+        arrayMap((i, s) -> i - s + 1, pos, life_seqs) AS lives,
         arrayEnumerateUniq(lid, arrayMap(x -> x.3, rs)) AS eseqs,
-        arrayMap(i -> if(ends[i] = 1 OR i = n, NULL, rs[least(i + 1, n)].4 - rs[i].4), pos) AS d_anons,
-        arrayMap(i -> if(ends[i] = 1 OR i = n, NULL, rs[least(i + 1, n)].5 - rs[i].5), pos) AS d_zends,
-        arrayMap(i -> if(ends[i] = 1 OR i = n, NULL, rs[least(i + 1, n)].6 - rs[i].6), pos) AS d_shareds
+        arrayMap(x -> x.4, rs) AS anons,
+        arrayMap(x -> x.5, rs) AS zends,
+        arrayMap(x -> x.6, rs) AS shareds,
+        arrayMap((nx, v, e) -> if(e = 1, NULL, nx - v), arrayPushBack(arraySlice(anons, 2), NULL), anons, ends) AS d_anons,
+        arrayMap((nx, v, e) -> if(e = 1, NULL, nx - v), arrayPushBack(arraySlice(zends, 2), NULL), zends, ends) AS d_zends,
+        arrayMap((nx, v, e) -> if(e = 1, NULL, nx - v), arrayPushBack(arraySlice(shareds, 2), NULL), shareds, ends)
+            AS d_shareds
     FROM (
         SELECT
             host, pool, pid, worker_start,

@@ -12,17 +12,25 @@ FROM (
             worker, rs,
             length(rs) AS n,
             arrayEnumerate(rs) AS pos,
+            arrayMap(x -> x.1, rs) AS seqs,
             arrayMap(x -> x.4, rs) AS anons,
-            arrayMap(x -> intDiv((x.1 - 1) * $buckets, n), rs) AS bucket,
-            arraySort(p -> (bucket[p], rs[p].4, rs[p].1), pos) AS by_low,
-            arraySort(p -> (bucket[p], -rs[p].4, rs[p].1), pos) AS by_high,
-            arraySort(p -> (bucket[p], -rs[p].5, rs[p].1), pos) AS by_shared,
-            arrayFilter(p -> rs[p].6 > 0, pos) AS spos,
+            arrayMap(x -> x.5, rs) AS shareds,
+            arrayMap(x -> x.6, rs) AS suspects,
+            arrayMap(s -> intDiv((s - 1) * $buckets, n), seqs) AS bucket,
+            -- Sorted by several arrays at once: a lambda indexing a captured array would copy
+            -- it for every element.
+            arraySort((p, b, a, s) -> (b, a, s), pos, bucket, anons, seqs) AS by_low,
+            arraySort((b, a, s) -> (b, a, s), bucket, anons, seqs) AS low_buckets,
+            arraySort((p, b, a, s) -> (b, -a, s), pos, bucket, anons, seqs) AS by_high,
+            arraySort((b, a, s) -> (b, -a, s), bucket, anons, seqs) AS high_buckets,
+            arraySort((p, b, h, s) -> (b, -h, s), pos, bucket, shareds, seqs) AS by_shared,
+            arraySort((b, h, s) -> (b, -h, s), bucket, shareds, seqs) AS shared_buckets,
+            arrayFilter((p, s) -> s > 0, pos, suspects) AS spos,
             intDiv(length(spos) + $suspect_cap - 1, $suspect_cap) AS step,
             arrayConcat(
-                arrayFilter((p, u) -> u = 1, by_low, arrayEnumerateUniq(arrayMap(p -> bucket[p], by_low))),
-                arrayFilter((p, u) -> u = 1, by_high, arrayEnumerateUniq(arrayMap(p -> bucket[p], by_high))),
-                arrayFilter((p, u) -> u = 1, by_shared, arrayEnumerateUniq(arrayMap(p -> bucket[p], by_shared))),
+                arrayFilter((p, u) -> u = 1, by_low, arrayEnumerateUniq(low_buckets)),
+                arrayFilter((p, u) -> u = 1, by_high, arrayEnumerateUniq(high_buckets)),
+                arrayFilter((p, u) -> u = 1, by_shared, arrayEnumerateUniq(shared_buckets)),
                 arrayFilter((p, k) -> (k - 1) % step = 0, spos, arrayEnumerate(spos))
             ) AS kept
         FROM (
