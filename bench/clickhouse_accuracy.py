@@ -1,6 +1,6 @@
 """Every probe log on every ClickHouse engine: the acceptance matrix of `--clickhouse`.
 
-    .venv/bin/python bench/clickhouse_accuracy.py [LOG ...]
+    PYTHONPATH=. .venv/bin/python bench/clickhouse_accuracy.py [LOG ...]
 
 For each log (default: tests/data/fleet/*.log.gz and, when present, /work/accdata's shop,
 s1-004, s1-005 and the two real-application leak runs), the whole report (leaks, workers,
