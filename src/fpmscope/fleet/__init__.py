@@ -1,1 +1,0 @@
-"""Fleets: ClickHouse as the shared store of many hosts' probe records and access-log hits."""
