@@ -56,7 +56,7 @@ def main() -> int:
                         assert_same(duck, clickhouse_report(target, log))
                         verdict = "same"
                     except AssertionError as exc:
-                        verdict = f"DIFFERENT: {str(exc).splitlines()[0][:200]}"
+                        verdict = f"DIFFERENT: {(str(exc) or 'the reports differ beyond the leaks').splitlines()[0][:200]}"
                         failed += 1
                     finally:
                         if servers:
