@@ -7,6 +7,7 @@ share `probe_requests`, which ingests and builds the per-request stage once.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -28,6 +29,10 @@ from fpmscope.analysis.full import build as build_full
 from fpmscope.analysis.requests import LeakOptions, Requests, prepare
 from fpmscope.analysis.slow import SlowOptions, Source, analyze
 from fpmscope.errors import FpmscopeError
+from fpmscope.fleet import analysis as fleet_analysis
+from fpmscope.fleet.analysis import FleetQuery
+from fpmscope.fleet.cursor import ClickHouseCursor
+from fpmscope.fleet.store import connect
 from fpmscope.ingest import IngestResult
 from fpmscope.inputs import is_gzip
 from fpmscope.model.full import FullReport
@@ -64,6 +69,40 @@ def probe_requests(
     con, result = load_probe_logs(logs, db)
     step(f"judging {probe_ingest.record_count(con):,} requests")
     return prepare(con, result, options), result
+
+
+def fleet_requests(
+    fleet: FleetQuery, options: LeakOptions, step: Step = progress.nothing
+) -> tuple[Requests, IngestResult]:
+    """A fleet's records in ClickHouse, judged there (fleet/analysis.py): the same handle as
+    probe_requests gives, whose queries run inside ClickHouse."""
+    step("reading records in ClickHouse")
+    # clickhouse-driver logs a failed connection with its traceback; the store's one-line
+    # error says it all.
+    logging.getLogger("clickhouse_driver").setLevel(logging.CRITICAL)
+    con = ClickHouseCursor(connect(fleet.url))
+    fleet_analysis.load_records(con, con.store.database, fleet.filters)
+    step("judging requests in ClickHouse")
+    requests = fleet_analysis.prepare(con, (fleet.describe(),), options)
+    result = IngestResult(files=(fleet.describe(),), rows=requests.inputs.records, skipped=0, skipped_example=None)
+    return requests, result
+
+
+def finish(requests: Requests) -> None:
+    """Close a fleet analysis's connection (a DuckDB one goes with its handle)."""
+    if isinstance(requests.con, ClickHouseCursor):
+        requests.con.close()
+
+
+def requests_for(
+    logs: tuple[str, ...], db: str | None, fleet: FleetQuery | None, options: LeakOptions, step: Step = progress.nothing
+) -> tuple[Requests, IngestResult]:
+    """probe_requests over LOG files, or fleet_requests when the command got --clickhouse."""
+    if fleet is not None:
+        if db is not None:
+            raise FpmscopeError("--db keeps ingested logs; with --clickhouse the records stay in ClickHouse")
+        return fleet_requests(fleet, options, step)
+    return probe_requests(logs, db, options, step)
 
 
 def pick_log_format(log_format: str | None, nginx_conf: Path | None, format_name: str | None) -> LogFormat | None:

@@ -17,7 +17,7 @@ from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, infer
 from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql, path_sql
 from fpmscope.ingest import IngestResult
 from fpmscope.model.inputs import InputSummary
-from fpmscope.sql import query, row
+from fpmscope.sql import Cursor, query, row
 
 PAGE = 4096
 # Requests a worker serves before it is judged: autoloaders, realpath and opcache fill up.
@@ -43,9 +43,10 @@ class LeakOptions:
 @dataclass(frozen=True, slots=True)
 class Requests:
     """The judged requests: `leak_requests` on `con`, grouped by `options`, and what the
-    inputs held. Only `prepare` makes one."""
+    inputs held. Only `prepare` (DuckDB) and `fleet.analysis.prepare` (ClickHouse: `con`
+    speaks its dialect, sql/__init__.py) make one."""
 
-    con: duckdb.DuckDBPyConnection
+    con: Cursor
     options: LeakOptions
     inputs: InputSummary
     # The templates inferred for the endpoint names (endpoint_templates.py).

@@ -23,7 +23,8 @@ sees those few windows.
 The fit is robust (Huber weights by iteratively reweighted least squares) so that a rare
 large step in one window cannot move it, and its standard errors are heteroscedasticity-
 robust (sandwich). Sums over windows run in SQL (sql/leak_windows.sql, sql/leak_fit_*.sql);
-Python solves the small normal equations.
+Python solves the small normal equations. The SQL runs in the connection's dialect (DuckDB's
+temp tables, or their ClickHouse twins in sql/clickhouse/): this loop is the same for both.
 """
 
 from __future__ import annotations
@@ -32,9 +33,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
-
-from fpmscope.sql import query
+from fpmscope.sql import Cursor, dialect, query, run
 
 # Judged requests per window without a cut endpoint: long enough for re-extended heap to
 # show in the same window as the leak that used it up, short enough for many windows.
@@ -83,14 +82,15 @@ class Fits:
     halves: tuple[Fit, Fit]
 
 
-def build_windows(con: duckdb.DuckDBPyConnection, cut: str | None) -> None:
+def build_windows(con: Cursor, cut: str | None) -> None:
     """Cut the judged requests of leak_requests into windows (temp table leak_windows)."""
     (judged, workers) = con.execute(
         "SELECT count(*), count(DISTINCT worker) FROM leak_requests WHERE NOT warmup AND retained IS NOT NULL"
     ).fetchone() or (0, 0)
     keep_one_in = max(1, math.ceil(judged / WINDOW / MAX_WINDOWS))
-    con.execute(
-        query("leak_windows"),
+    run(
+        con,
+        "leak_windows",
         {
             "cut": cut,
             "size": WINDOW,
@@ -101,7 +101,7 @@ def build_windows(con: duckdb.DuckDBPyConnection, cut: str | None) -> None:
     )
 
 
-def best_fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
+def best_fit(con: Cursor, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
     """The fit over plain windows and over windows cut after each of `cuts`; the one with the
     smallest mean absolute residual wins, and is fitted again over the late windows alone and over
     each half of the workers."""
@@ -121,7 +121,7 @@ def best_fit(con: duckdb.DuckDBPyConnection, regressors: Sequence[str], cuts: Se
 
 
 def fit(
-    con: duckdb.DuckDBPyConnection,
+    con: Cursor,
     regressors: Sequence[str],
     *,
     subset: str = "all",
@@ -135,13 +135,13 @@ def fit(
     """
     names = [REST, *regressors]
     k = len(names)
-    con.execute(query("leak_fit_inputs"), {"regressors": list(regressors), "subset": subset})
-    con.execute(query("leak_fit_y"))
+    run(con, "leak_fit_inputs", {"regressors": list(regressors), "subset": subset})
+    run(con, "leak_fit_y")
     (windows,) = con.execute("SELECT count(*) FROM leak_fit_y").fetchone() or (0,)
     if windows == 0:
         return Fit(beta={}, se={}, scale=math.inf)
-    weights_sql = query("leak_fit_weights")
-    normal_sql = query("leak_fit_normal")
+    weights_sql = query("leak_fit_weights", dialect(con))
+    normal_sql = query("leak_fit_normal", dialect(con))
     settings = {"min_scale": MIN_SCALE, "huber_k": HUBER_K}
     # Start from least squares (every weight 1: a huge Huber constant), then reweight.
     con.execute(weights_sql, {"beta": [0.0] * k, "min_scale": MIN_SCALE, "huber_k": 1e300})
@@ -158,11 +158,11 @@ def fit(
     bread = invert(xtwx)
     meat = [[0.0] * k for _ in range(k)]
     flat = [value for line in bread for value in line]
-    for i, j, value in con.execute(query("leak_fit_meat"), {"bread": flat, "k": k}).fetchall():
+    for i, j, value in run(con, "leak_fit_meat", {"bread": flat, "k": k}).fetchall():
         meat[i][j] = float(value)
     cov = _mul(_mul(bread, meat), bread)
     se = [math.sqrt(max(cov[i][i], 0.0)) for i in range(k)]
-    (scale,) = con.execute(query("leak_fit_scale")).fetchone() or (None,)
+    (scale,) = run(con, "leak_fit_scale").fetchone() or (None,)
     # Residuals shrink as coefficients are added; scale them up for the windows the fit spent
     # (as a standard deviation is, by n / (n - k)), and a fit with no window to spare says nothing.
     present = {x for (x,) in con.execute("SELECT DISTINCT x FROM leak_fit_x").fetchall()}

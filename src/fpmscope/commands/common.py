@@ -16,6 +16,7 @@ from fpmscope import when
 from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES
 from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, parse_rule
 from fpmscope.errors import FpmscopeError
+from fpmscope.fleet.analysis import Filters, FleetQuery
 from fpmscope.ingest import IngestResult
 from fpmscope.render import FORMATS, RenderOptions
 from fpmscope.units import parse_size
@@ -161,3 +162,62 @@ def naming_options(f: F) -> F:
         metavar="NAMES",
         help="Query parameters whose value names the endpoint ('' for none); the probe's FPMSCOPE_ROUTE_PARAMS.",
     )(f)
+
+
+def probe_logs_argument(f: F) -> F:
+    """LOG... for commands that can read a fleet's ClickHouse instead (--clickhouse)."""
+    return click.argument("logs", nargs=-1, required=False, metavar="[LOG...]")(f)
+
+
+def fleet_options(f: F) -> F:
+    """--clickhouse URL and the filters of what it reads (--since/--until are added apart,
+    since `slow` has them for logs too)."""
+    f = click.option(
+        "--pool", "pools", multiple=True, metavar="NAME", help="With --clickhouse: only this pool (repeatable)."
+    )(f)
+    f = click.option(
+        "--host", "hosts", multiple=True, metavar="NAME", help="With --clickhouse: only this host (repeatable)."
+    )(f)
+    return click.option(
+        "--clickhouse",
+        default=None,
+        metavar="URL",
+        help="Analyse the records in ClickHouse (clickhouse://host[:port]/db or chdb:PATH) instead of LOG files.",
+    )(f)
+
+
+def since_until_options(f: F) -> F:
+    f = click.option("--until", default=None, metavar="TIME", help="Only requests before TIME.")(f)
+    return click.option(
+        "--since", default=None, metavar="TIME", help="Only requests at or after TIME: ISO 8601, 2h, 30min, yesterday."
+    )(f)
+
+
+def fleet_query(  # noqa: PLR0917 - the fleet options, checked together
+    logs: tuple[str, ...],
+    clickhouse: str | None,
+    since: str | None,
+    until: str | None,
+    hosts: tuple[str, ...],
+    pools: tuple[str, ...],
+    tz: str | None = None,
+) -> FleetQuery | None:
+    """The fleet query the options ask for, or None for LOG files; a usage error for both,
+    neither, or filters without --clickhouse."""
+    if clickhouse is None:
+        if not logs:
+            raise click.UsageError("Missing argument 'LOG...' (or --clickhouse URL).")
+        if since or until or hosts or pools:
+            raise click.UsageError("--since, --until, --host and --pool filter --clickhouse; give it or drop them.")
+        return None
+    if logs:
+        raise click.UsageError("give LOG files or --clickhouse, not both")
+    return FleetQuery(
+        url=clickhouse,
+        filters=Filters(
+            since=time_option(since, "--since", tz).timestamp() if since else None,
+            until=time_option(until, "--until", tz).timestamp() if until else None,
+            hosts=hosts,
+            pools=pools,
+        ),
+    )

@@ -15,30 +15,36 @@ from fpmscope.commands.common import (
     TABLE_TOP,
     db_option,
     emit,
+    fleet_options,
+    fleet_query,
     format_option,
     logs_argument,
     naming_options,
     note_input,
     output_options,
     pick_format,
+    probe_logs_argument,
     render_options,
     rules_from,
+    since_until_options,
     size_option,
     tz_option,
 )
 from fpmscope.endpoints import parse_route_params
 from fpmscope.errors import FpmscopeError
 from fpmscope.model.leaks import LeakReport
-from fpmscope.pipeline import probe_requests
+from fpmscope.pipeline import finish, requests_for
 from fpmscope.render import json as json_render
 from fpmscope.render import renderer
 
 
 @click.command()
-@logs_argument
+@probe_logs_argument
 @format_option
 @output_options
 @db_option
+@fleet_options
+@since_until_options
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints (table: 40).")
 @click.option(
     "--by",
@@ -68,6 +74,11 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     output: Path | None,
     force: bool,
     db: str | None,
+    clickhouse: str | None,
+    hosts: tuple[str, ...],
+    pools: tuple[str, ...],
+    since: str | None,
+    until: str | None,
     top: int | None,
     by: str,
     rules: tuple[str, ...],
@@ -81,8 +92,10 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
     Reads probe logs (plain or gzip; '-' for stdin). Retention is measured at the start of
     the next request on the same worker and split into native, Zend-cache and shared growth.
     With --fail-on SIZE it is a gate: exit 1 when a suspect keeps more than SIZE per request
-    (the JSON's `gate` says which endpoints failed).
+    (the JSON's `gate` says which endpoints failed). With --clickhouse URL it reads a fleet's
+    records in ClickHouse and runs the analysis there (docs/fleet.md).
     """
+    fleet = fleet_query(logs, clickhouse, since, until, hosts, pools, tz)
     limit = size_option(fail_on, "--fail-on") if fail_on is not None else None
     fmt = pick_format(fmt, output)
     if top is None and fmt == "table":
@@ -95,9 +108,10 @@ def leaks(  # noqa: PLR0917 - one parameter per click option
         infer_min=infer_min,
     )
     with progress.stages(3) as step:
-        requests, result = probe_requests(logs, db, options, step)
+        requests, result = requests_for(logs, db, fleet, options, step)
         step("ranking endpoints")
         report = analysis.analyze(requests)
+    finish(requests)
     note_input(result)
     if limit is None:
         emit(renderer("leaks", fmt)(report, render_options(tz)), output, force)

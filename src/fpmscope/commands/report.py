@@ -11,9 +11,20 @@ from fpmscope import progress
 from fpmscope.analysis import full
 from fpmscope.analysis.requests import LeakOptions
 from fpmscope.analysis.slow import SlowOptions
-from fpmscope.commands.common import budget, db_option, emit, logs_argument, note_input, output_options, rules_from
+from fpmscope.commands.common import (
+    budget,
+    db_option,
+    emit,
+    fleet_options,
+    fleet_query,
+    note_input,
+    output_options,
+    probe_logs_argument,
+    rules_from,
+    since_until_options,
+)
 from fpmscope.errors import FpmscopeError
-from fpmscope.pipeline import probe_requests, slow_report
+from fpmscope.pipeline import finish, requests_for, slow_report
 from fpmscope.render import RenderOptions, formats, renderer
 
 # Rows of the endpoint tables; suspects are always all kept.
@@ -29,7 +40,7 @@ def report_format(fmt: str | None, output: Path | None) -> str:
 
 
 @click.command()
-@logs_argument
+@probe_logs_argument
 @click.option("--access-log", "access_logs", multiple=True, metavar="FILE", help="nginx/Apache access log(s).")
 @click.option("--format", "fmt", type=click.Choice(formats("full")), default=None, help="html (default) or json.")
 @output_options
@@ -39,6 +50,8 @@ def report_format(fmt: str | None, output: Path | None) -> str:
 @click.option("--rule", "rules", multiple=True, metavar="REGEX=NAME", help="Extra path-segment rule.")
 @click.option("--memory", default=None, metavar="SIZE", help="Memory budget for the pm.* advice section: 2G, 512M.")
 @click.option("--reserve", default="0", metavar="SIZE", help="Part of --memory kept for everything else.")
+@fleet_options
+@since_until_options
 def report(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     access_logs: tuple[str, ...],
@@ -51,10 +64,17 @@ def report(  # noqa: PLR0917 - one parameter per click option
     rules: tuple[str, ...],
     memory: str | None,
     reserve: str,
+    clickhouse: str | None,
+    hosts: tuple[str, ...],
+    pools: tuple[str, ...],
+    since: str | None,
+    until: str | None,
 ) -> None:
     """Write one self-contained HTML report: verdict, leak suspects, endpoints, worker memory
-    timelines, peak footprints and latency. It needs no network to open.
+    timelines, peak footprints and latency. It needs no network to open. With --clickhouse URL
+    the probe records are a fleet's, analysed inside ClickHouse (--access-log still reads files).
     """
+    fleet = fleet_query(logs, clickhouse, since, until, hosts, pools)
     fmt = report_format(fmt, output)
     if fmt == "html" and output is None and sys.stdout.isatty():
         raise FpmscopeError("not writing HTML to a terminal; use -o report.html")
@@ -66,7 +86,7 @@ def report(  # noqa: PLR0917 - one parameter per click option
         if not Path(p).is_file():
             raise FpmscopeError(f"{p}: no such access log")
     with progress.stages(4) as step:
-        requests, result = probe_requests(logs, db, options, step)
+        requests, result = requests_for(logs, db, fleet, options, step)
         # The access logs' slow endpoints (fpmscope slow's report); the probe wall-time latency
         # section stays either way.
         slow = None
@@ -74,6 +94,9 @@ def report(  # noqa: PLR0917 - one parameter per click option
         if access_logs:
             slow = slow_report(access_logs, None, SlowOptions(top=top, rules=options.rules))
         step("building the report")
-        full_report = full.build(requests, slow=slow, budget=pool_budget)
+        try:
+            full_report = full.build(requests, slow=slow, budget=pool_budget)
+        finally:
+            finish(requests)
     note_input(result)
     emit(renderer("full", fmt)(full_report, RenderOptions()), output, force)
