@@ -194,9 +194,11 @@ def _csv_var_exprs(layout: tuple[CsvColumn, ...], needed: set[str]) -> str:
         if col.var is None or col.var not in needed:
             continue
         expr = f"c{i}"
-        if col.cut_start or col.cut_end:
-            end = f"-{col.cut_end + 1}" if col.cut_end else ""  # DuckDB slices include the end
-            expr = f"c{i}[{col.cut_start + 1}:{end}]"
+        # substr, not a slice (`c3[2:]`): the same characters at half the cost.
+        if col.cut_end:
+            expr = f"substr(c{i}, {col.cut_start + 1}, greatest(length(c{i}) - {col.cut_start + col.cut_end}, 0))"
+        elif col.cut_start:
+            expr = f"substr(c{i}, {col.cut_start + 1})"
         parts.setdefault(col.var, []).append(expr)
     return ", ".join(f"{' || chr(32) || '.join(e)} AS {_quote(v)}" for v, e in parts.items())
 
@@ -294,9 +296,10 @@ class Loader:
     def _spans_lines(self, start: int, params: dict[str, object]) -> bool:
         """Whether the CSV reader joined lines: a `"` that no later quote on its line closes (a
         junk line `"`, a cut line) opens a field that runs into the next lines. Such a record
-        holds a line end in a field the format reads (its row is then not a request), or is
-        rejected, or is a row that fails the checks: only then are the reader's records
-        (rows and rejected lines) counted against the file's non-empty lines."""
+        is rejected or fails the checks (a whole line after a cut one starts a quote with
+        `"GET`, which closes nothing): only then are the reader's records (rows and rejected
+        lines) counted against the file's non-empty lines. Two crafted junk lines that join
+        into a valid request are not looked for: it would cost every file a second scan."""
         found = self.con.execute(
             "SELECT (SELECT count(*) FROM hits WHERE rowid >= $start),"
             " (SELECT count(*) FROM hits WHERE rowid >= $start AND NOT ok),"
@@ -374,11 +377,8 @@ class Loader:
             assert self.layout is not None
             cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.layout)))
             exprs = _csv_var_exprs(self.layout, set(self.needed))
-            # A line end in a column read: the record ran across lines (_spans_lines).
-            read = [i for i, c in enumerate(self.layout) if c.var is not None and c.var in self.needed]
-            joined = " OR ".join(f"contains(c{i}, chr(10))" for i in read) or "false"
             return (
-                f"SELECT {exprs}, CASE WHEN {joined} THEN '(lines joined by a quote)' END AS _bad"
+                f"SELECT {exprs}, NULL::VARCHAR AS _bad"
                 f" FROM read_csv($path, delim = ' ', quote = '\"', escape = '\"',"
                 f" strict_mode = true, null_padding = false, {common}, columns = {{{cols}}})"
             )
