@@ -273,18 +273,6 @@ RANK_VALUES: Final = {
     "errors": ("sum(errors)", *_PER_LINE),
 }
 DEFAULT_TOP: Final = 40
-# sql/slow_paths.sql's PHP-time sums per request line (fixed SQL text), and what they are when
-# no request has a PHP time (access logs alone).
-PHP_SUMS: Final = (
-    ("sum(round(php * 1000000)::BIGINT)", "NULL::HUGEINT", "php_us"),
-    ("count(php)", "0::BIGINT", "php_n"),
-    ("sum(round(cpu * 1000000)::BIGINT)", "NULL::HUGEINT", "cpu_us"),
-    ("count(cpu)", "0::BIGINT", "cpu_n"),
-    ("count(*) FILTER (WHERE php IS NOT NULL AND t IS NOT NULL)", "0::BIGINT", "joined"),
-    ("sum(round(t * 1000000)::BIGINT) FILTER (WHERE php IS NOT NULL)", "NULL::HUGEINT", "joined_t_us"),
-    ("sum(round(php * 1000000)::BIGINT) FILTER (WHERE t IS NOT NULL)", "NULL::HUGEINT", "joined_php_us"),
-    ("sum(round(cpu * 1000000)::BIGINT) FILTER (WHERE t IS NOT NULL)", "NULL::HUGEINT", "joined_cpu_us"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,8 +293,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         con.execute(query("slow_unfiltered"))
     expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params)
     target = route_query_keep_sql("split_part(request, ' ', 2)", options.route_params)
-    php = ", ".join(f"{none if source.kind == 'access' else sql} AS {name}" for sql, none, name in PHP_SUMS)
-    con.execute(query("slow_paths").format(endpoint=expr, path=target, php=php), eparams)
+    con.execute(query("slow_paths").format(endpoint=expr, path=target), eparams)
     # Templates are inferred over the distinct normalized paths and applied to the endpoints.
     paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM slow_paths"
     templates = infer(con, paths, {}, options.infer_min)
