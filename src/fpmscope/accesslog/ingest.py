@@ -194,9 +194,11 @@ def _csv_var_exprs(layout: tuple[CsvColumn, ...], needed: set[str]) -> str:
         if col.var is None or col.var not in needed:
             continue
         expr = f"c{i}"
-        if col.cut_start or col.cut_end:
-            end = f"-{col.cut_end + 1}" if col.cut_end else ""  # DuckDB slices include the end
-            expr = f"c{i}[{col.cut_start + 1}:{end}]"
+        # substr, not a slice (`c3[2:]`): the same characters at half the cost.
+        if col.cut_end:
+            expr = f"substr(c{i}, {col.cut_start + 1}, greatest(length(c{i}) - {col.cut_start + col.cut_end}, 0))"
+        elif col.cut_start:
+            expr = f"substr(c{i}, {col.cut_start + 1})"
         parts.setdefault(col.var, []).append(expr)
     return ", ".join(f"{' || chr(32) || '.join(e)} AS {_quote(v)}" for v, e in parts.items())
 
@@ -259,19 +261,23 @@ class Loader:
         top = self.con.execute("SELECT coalesce(max(rowid) + 1, 0) FROM hits").fetchone()
         start = int(top[0]) if top else 0
         csv = self.layout is not None and self.fmt.kind == "text"
+        params: dict[str, object] = {"path": str(path), "compression": compression}
         try:
-            self._insert(self._reader_sql(csv), {"path": str(path), "compression": compression})
+            self._insert(self._reader_sql(csv), params)
+            # The CSV reader gave up on no line, but a quote may have run across a line end.
+            gave_up = csv and self._spans_lines(start, params)
         except duckdb.Error as exc:
             if not csv:
                 if compression == "gzip":
                     raise  # load() reads what a damaged gzip file holds, from a copy
                 first = str(exc).strip().splitlines()[0]
                 raise FpmscopeError(f"{shown or path}: cannot read as an access log: {first}") from None
-            # The CSV reader gave up on the file as a whole: the line reader takes it.
+            gave_up = True  # the CSV reader gave up on the file as a whole
+        if gave_up:  # the line reader takes the file: one record per line, whatever its quotes
             csv = False
             self.con.execute("DELETE FROM hits WHERE rowid >= ?", [start])
             self._rejected_lines()
-            self._insert(self._reader_sql(csv), {"path": str(path), "compression": compression})
+            self._insert(self._reader_sql(csv), params)
         rejected = self._rejected_lines()
         misread: list[int] = []
         if csv:
@@ -286,6 +292,36 @@ class Loader:
                 self.con.execute("DELETE FROM hits WHERE rowid >= $start AND NOT ok", {"start": start})
         if rejected or misread:
             self._reparse(path, rejected, misread)
+
+    def _spans_lines(self, start: int, params: dict[str, object]) -> bool:
+        """Whether the CSV reader joined lines: a `"` that no later quote on its line closes (a
+        junk line `"`, a cut line) opens a field that runs into the next lines. Such a record
+        is rejected or fails the checks (a whole line after a cut one starts a quote with
+        `"GET`, which closes nothing): only then are the reader's records (rows and rejected
+        lines) counted against the file's non-empty lines. Two crafted junk lines that join
+        into a valid request are not looked for: it would cost every file a second scan."""
+        found = self.con.execute(
+            "SELECT (SELECT count(*) FROM hits WHERE rowid >= $start),"
+            " (SELECT count(*) FROM hits WHERE rowid >= $start AND NOT ok),"
+            " (SELECT count(DISTINCT line) FROM reject_errors)",
+            {"start": start},
+        ).fetchone()
+        assert found is not None
+        rows, bad, rejected = (int(v) for v in found)
+        if not bad and not rejected:
+            return False
+        lines = self.con.execute(f"SELECT count(*) FROM {self._lines_sql()} WHERE line <> ''", params).fetchone()
+        assert lines is not None
+        return rows + rejected < int(lines[0])
+
+    def _lines_sql(self) -> str:
+        """Every line of the file as one column, `line`: no quote, no delimiter (rejects not
+        kept: this reader only counts)."""
+        return (
+            "read_csv($path, delim = '', quote = '', escape = '', strict_mode = false, header = false,"
+            " auto_detect = false, ignore_errors = true,"
+            f" max_line_size = {MAX_LINE}, compression = $compression, columns = {{'line': 'VARCHAR'}})"
+        )
 
     def _insert(self, source: str, params: dict[str, object]) -> None:
         """Insert rows of `source` (variable columns + `_bad`) into hits, marking the invalid ones."""
@@ -319,9 +355,11 @@ class Loader:
             "header = false, auto_detect = false, ignore_errors = true, store_rejects = true,"
             f" max_line_size = {MAX_LINE}, compression = $compression"
         )
+        # An empty line is no line (the CSV reader skips it too): a CRLF line end in a file of LF
+        # ones reads as a line end and an empty line.
         lines = (
-            f"read_csv($path, delim = '', quote = '', escape = '', strict_mode = false, {common},"
-            " columns = {'line': 'VARCHAR'})"
+            f"(SELECT line FROM read_csv($path, delim = '', quote = '', escape = '', strict_mode = false, {common},"
+            " columns = {'line': 'VARCHAR'}) WHERE coalesce(line, '') <> '')"
         )
         if self.fmt.kind == "json":
             return self._json_sql()
@@ -340,7 +378,8 @@ class Loader:
             cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.layout)))
             exprs = _csv_var_exprs(self.layout, set(self.needed))
             return (
-                f"SELECT {exprs}, NULL::VARCHAR AS _bad FROM read_csv($path, delim = ' ', quote = '\"', escape = '\"',"
+                f"SELECT {exprs}, NULL::VARCHAR AS _bad"
+                f" FROM read_csv($path, delim = ' ', quote = '\"', escape = '\"',"
                 f" strict_mode = true, null_padding = false, {common}, columns = {{{cols}}})"
             )
         assert self.regex is not None

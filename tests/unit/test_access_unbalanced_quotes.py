@@ -1,0 +1,100 @@
+"""A `"` that nothing closes on its line (a junk line `"`, a line cut short, a quote in a URL)
+never joins the next lines to it: in every format, each physical line is a request or a
+skipped line, counted, with an example (issue 14: the CSV reader let a quoted field run
+across the line end, and one valid line was neither parsed nor counted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from fpmscope.cli import main
+from tests.unit.test_access_formats_detected import FORMATS, LINES, requests, w3c
+
+AFTER = 10  # junk goes after this many valid lines: detection samples the file's head
+
+
+def _quote_in_url(line: str) -> str:
+    """The line with a `"` in the middle of its URL."""
+    at = line.find("/products/")
+    at = line.find("/cart/") if at < 0 else at
+    at = line.find("/") if at < 0 else at
+    return line[: at + 3] + '"' + line[at + 3 :]
+
+
+# name -> (junk lines, given the first valid line; whether they end the file without a newline)
+CASES: dict[str, tuple[Any, bool]] = {
+    "lone quote": (lambda v: ['"'], False),
+    "quote at the end of a line": (lambda v: [v + ' "'], False),
+    "quote in the middle of a URL": (lambda v: [_quote_in_url(v)], False),
+    "quote then a bare CR": (lambda v: ['ab"\rcd', '"\r'], False),
+    "several unbalanced lines in a row": (lambda v: ['"', '"x', 'y" "', '" "" "', v[: len(v) // 2]], False),
+    "the last line, with its newline": (lambda v: ['"'], False),
+    "the last line, without a newline": (lambda v: ['x "'], True),
+}
+
+
+def _write(path: Path, valid: list[str], junk: list[str], *, last: bool, at_end: bool, head: str = "") -> int:
+    """Write the log; the number of non-empty physical lines (what must be accounted for)."""
+    lines = valid + junk if at_end else valid[:AFTER] + junk + valid[AFTER:]
+    text = head + "\n".join(lines) + ("" if last else "\n")
+    path.write_bytes(text.encode("utf-8"))
+    return len([line for line in lines if line.strip(" \t")])
+
+
+def _slow(path: Path) -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["slow", str(path), "--format", "json", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def _check(data: dict[str, Any], physical: int) -> None:
+    inputs = data["inputs"]
+    # Every valid line is a request (a junk line may be one too: a quote inside an LTSV value).
+    assert inputs["requests"] >= LINES, inputs
+    assert inputs["requests"] + inputs["skipped_lines"] == physical, inputs
+    if inputs["skipped_lines"]:
+        assert inputs["skipped_example"], inputs
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_an_unbalanced_quote_never_swallows_a_line(name: str, case: str, tmp_path: Path) -> None:
+    write, _, whole = FORMATS[name]
+    valid = [write(r) for r in requests(seed=1, whole_seconds=whole)]
+    junk, last = CASES[case]
+    log = tmp_path / "access.log"
+    physical = _write(log, valid, junk(valid[0]), last=last, at_end=case.startswith("the last line"))
+    _check(_slow(log), physical)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_an_unbalanced_quote_in_a_w3c_log(case: str, tmp_path: Path) -> None:
+    text = w3c(requests(seed=3))
+    head, _, body = text.partition("time-taken\n")
+    valid = body.splitlines()
+    junk, last = CASES[case]
+    log = tmp_path / "u_ex240501.log"
+    physical = _write(
+        log, valid, junk(valid[0]), last=last, at_end=case.startswith("the last line"), head=head + "time-taken\n"
+    )
+    _check(_slow(log), physical)
+
+
+@pytest.mark.xfail(strict=True, reason="open: a joined record that is a valid request is not looked for")
+def test_a_quoted_record_of_two_junk_lines_is_two_skipped_lines(tmp_path: Path) -> None:
+    """Two junk lines that the CSV reader reads as one record of the right width, a valid
+    request whose line end sits in a field the format does not read (here $remote_addr), in a
+    file with no other bad line: nothing points at the join, and finding it would cost every
+    file a second scan (counting lines: about 10% of the reading). Crafted, never seen in a
+    log: a cut line is followed by a whole one, whose `"GET` cannot close a quote."""
+    valid = [FORMATS["combined + $request_time"][0](r) for r in requests(seed=2)]
+    junk = ['"', '" - - [01/May/2024:12:00:00 +0000] "GET /x HTTP/1.1" 200 5 "-" "-" 0.1']
+    log = tmp_path / "access.log"
+    physical = _write(log, valid, junk, last=False, at_end=False)
+    _check(_slow(log), physical)
