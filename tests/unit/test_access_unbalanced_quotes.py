@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from fpmscope.accesslog import ingest as access_ingest
+from fpmscope.accesslog.files import Input
+from fpmscope.accesslog.formats import preset
 from fpmscope.cli import main
 from tests.unit.test_access_formats_detected import FORMATS, LINES, requests, w3c
 
@@ -98,3 +101,14 @@ def test_a_quoted_record_of_two_junk_lines_is_two_skipped_lines(tmp_path: Path) 
     log = tmp_path / "access.log"
     physical = _write(log, valid, junk, last=False, at_end=False)
     _check(_slow(log), physical)
+
+
+def test_a_quote_then_a_nul_line_at_the_end_are_two_skipped_lines(tmp_path: Path) -> None:
+    """Found by bench/fuzz.sh: the CSV reader joins `"` to the next line, and the line reader
+    that takes the file over read a line holding only a NUL byte as NULL, like an empty line:
+    one line was neither a request nor counted."""
+    line = '127.0.0.1 - - [10/Oct/2024:13:55:36 +0000] "GET / HTTP/1.1" 100 0 "-" ""'
+    log = tmp_path / "access.log"
+    log.write_bytes(("\n".join([line, line, '"', "\x00"]) + "\n").encode())
+    result = access_ingest.ingest(access_ingest.connect(), [Input("access.log", log)], preset("combined"))
+    assert (result.parsed, result.skipped) == (2, 2)

@@ -32,6 +32,9 @@ from fpmscope.errors import FpmscopeError
 from fpmscope.inputs import gunzip, is_gzip, truncated_note
 
 MAX_LINE: Final = 4 * 1024 * 1024
+# The line readers' null string: one no log line is (the default, '', reads an empty line and a
+# line holding a NUL byte alike, as NULL).
+NO_NULL: Final = "'\\N fpmscope: no null \\N'"
 EXAMPLE_CHARS: Final = 160
 
 # The request line and the time are kept as they came: they repeat (many requests per URL and
@@ -310,16 +313,17 @@ class Loader:
         rows, bad, rejected = (int(v) for v in found)
         if not bad and not rejected:
             return False
-        lines = self.con.execute(f"SELECT count(*) FROM {self._lines_sql()} WHERE line <> ''", params).fetchone()
+        lines = self.con.execute(f"SELECT count(*) FROM {self._lines_sql()}", params).fetchone()
         assert lines is not None
         return rows + rejected < int(lines[0])
 
     def _lines_sql(self) -> str:
-        """Every line of the file as one column, `line`: no quote, no delimiter (rejects not
-        kept: this reader only counts)."""
+        """Every non-empty line of the file as one column, `line`: no quote, no delimiter
+        (rejects not kept: this reader only counts; empty lines and NUL bytes as in
+        _reader_sql)."""
         return (
             "read_csv($path, delim = '', quote = '', escape = '', strict_mode = false, header = false,"
-            " auto_detect = false, ignore_errors = true,"
+            f" auto_detect = false, ignore_errors = true, nullstr = {NO_NULL},"
             f" max_line_size = {MAX_LINE}, compression = $compression, columns = {{'line': 'VARCHAR'}})"
         )
 
@@ -356,10 +360,12 @@ class Loader:
             f" max_line_size = {MAX_LINE}, compression = $compression"
         )
         # An empty line is no line (the CSV reader skips it too): a CRLF line end in a file of LF
-        # ones reads as a line end and an empty line.
+        # ones reads as a line end and an empty line. With no null string the reader skips
+        # empty lines itself, and a line holding a NUL byte is a row (an invalid line, counted);
+        # with the default one both read as NULL.
         lines = (
             f"(SELECT line FROM read_csv($path, delim = '', quote = '', escape = '', strict_mode = false, {common},"
-            " columns = {'line': 'VARCHAR'}) WHERE coalesce(line, '') <> '')"
+            f" nullstr = {NO_NULL}, columns = {{'line': 'VARCHAR'}}) WHERE line IS NOT NULL)"
         )
         if self.fmt.kind == "json":
             return self._json_sql()
