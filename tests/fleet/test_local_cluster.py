@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +26,22 @@ def test_docs_commands_are_the_scripts() -> None:
     assert "(docs/fleet.md)" in (ROOT / "README.md").read_text()
 
 
+def _two_free_ports() -> int:
+    """A port P with P and P + 1 free (the script's shards), below Linux's ephemeral range
+    (32768 on): there, free_port() (the servers' HTTP ports) cannot hand out P + 1 meanwhile."""
+    for port in range(20000 + os.getpid() % 4000 * 2, 32000, 2):
+        try:
+            for p in (port, port + 1):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        return port
+    return free_port()
+
+
 def test_script_starts_two_shards_with_the_tables_and_stops_them(tmp_path: Path) -> None:
-    port = free_port()
+    port = _two_free_ports()
     env = {**os.environ, "PORT": str(port), "PYTHON": sys.executable}
     root = tmp_path / "cluster"
     started = subprocess.run([str(SCRIPT), "start", str(root)], env=env, capture_output=True, text=True, check=False)
