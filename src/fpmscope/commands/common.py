@@ -186,6 +186,23 @@ def fleet_options(f: F) -> F:
     )(f)
 
 
+def log_format_options(f: F) -> F:
+    """How access logs are read: --log-format, or the log_format of --nginx-conf
+    (pipeline.pick_log_format); detected when neither is given."""
+    f = click.option(
+        "--format-name", default=None, help="Which log_format of --nginx-conf (default: the one access_log uses)."
+    )(f)
+    f = click.option(
+        "--nginx-conf",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Read the log_format from this nginx config (includes followed).",
+    )(f)
+    return click.option(
+        "--log-format", default=None, metavar="FORMAT", help="nginx log_format body, Apache LogFormat, or preset."
+    )(f)
+
+
 def since_until_options(f: F) -> F:
     f = click.option("--until", default=None, metavar="TIME", help="Only requests before TIME.")(f)
     return click.option(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fpmscope.commands.common import logs_argument, note_skipped
+from fpmscope.commands.common import log_format_options, logs_argument, note_skipped
 from fpmscope.fleet import load as fleet_load
 from fpmscope.fleet.store import opened
 from fpmscope.pipeline import pick_log_format
@@ -25,19 +25,7 @@ from fpmscope.pipeline import pick_log_format
 @click.option(
     "--host", default=None, metavar="NAME", help="The machine the access logs are from (default: this one's name)."
 )
-@click.option(
-    "--log-format",
-    default=None,
-    metavar="FORMAT",
-    help="Access logs' nginx log_format body, Apache LogFormat, or preset.",
-)
-@click.option(
-    "--nginx-conf",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Read the log_format from this nginx config.",
-)
-@click.option("--format-name", default=None, help="Which log_format of --nginx-conf.")
+@log_format_options
 def load(  # noqa: PLR0917 - one parameter per click option
     logs: tuple[str, ...],
     url: str,

@@ -11,7 +11,7 @@ from types import FrameType
 
 import click
 
-from fpmscope.commands.common import size_option
+from fpmscope.commands.common import log_format_options, size_option
 from fpmscope.fleet.ship import ShipOptions, Shipper
 from fpmscope.fleet.store import parse_url
 from fpmscope.pipeline import pick_log_format
@@ -35,19 +35,7 @@ from fpmscope.pipeline import pick_log_format
 @click.option(
     "--host", default=None, metavar="NAME", help="This machine's name in the access-log rows (default: its hostname)."
 )
-@click.option(
-    "--log-format",
-    default=None,
-    metavar="FORMAT",
-    help="Access logs' nginx log_format body, Apache LogFormat, or preset.",
-)
-@click.option(
-    "--nginx-conf",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Read the log_format from this nginx config.",
-)
-@click.option("--format-name", default=None, help="Which log_format of --nginx-conf.")
+@log_format_options
 @click.option("--batch-size", default="1MiB", show_default=True, help="Send when this much was read.")
 @click.option(
     "--batch-seconds", type=click.FloatRange(min=0.05), default=2.0, show_default=True, help="Send at least this often."

@@ -11,6 +11,7 @@ from fpmscope.commands.common import (
     TABLE_TOP,
     emit,
     format_option,
+    log_format_options,
     logs_argument,
     naming_options,
     output_options,
@@ -29,18 +30,7 @@ from fpmscope.render import renderer
 @logs_argument
 @format_option
 @output_options
-@click.option(
-    "--log-format", default=None, metavar="FORMAT", help="nginx log_format body, Apache LogFormat, or preset."
-)
-@click.option(
-    "--nginx-conf",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Read the log_format from this nginx config (includes followed).",
-)
-@click.option(
-    "--format-name", default=None, help="Which log_format of --nginx-conf (default: the one access_log uses)."
-)
+@log_format_options
 @click.option("--sort", type=click.Choice(SORT_KEYS), default="total", show_default=True, help="Rank endpoints by.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints (table: 40).")
 @click.option(
