@@ -34,7 +34,6 @@ from fpmscope.analysis.slow import (
     _s,
     _time_column,
     _Totals,
-    _warning,
     _why_no_time,
 )
 from fpmscope.endpoint_templates import Template, infer
@@ -51,7 +50,7 @@ from fpmscope.sql import CLICKHOUSE, query, row, rows
 # endpoint in `_SORTED`, then interpolated).
 _PER_LINE: Final = ("sum(requests)", "slow_paths")
 _SORTED: Final = (
-    "(SELECT endpoint, count() AS n, arraySort(groupArray(t)) AS s FROM slow_source"
+    "(SELECT endpoint, count() AS requests, arraySort(groupArray(t)) AS s FROM slow_source"
     " ALL INNER JOIN (SELECT request, endpoint FROM slow_paths) AS named USING (request)"
     " GROUP BY endpoint) AS sorted"
 )
@@ -69,9 +68,9 @@ RANK_VALUES: Final = {
     "total": ("sum(total_us)", *_PER_LINE),
     "count": ("sum(requests)", *_PER_LINE),
     "mean": ("if(sum(timed) = 0, NULL, sum(total_us) / sum(timed))", *_PER_LINE),
-    "p50": (_quantile(0.5), "any(n)", _SORTED),
-    "p95": (_quantile(0.95), "any(n)", _SORTED),
-    "p99": (_quantile(0.99), "any(n)", _SORTED),
+    "p50": (_quantile(0.5), "any(requests)", _SORTED),
+    "p95": (_quantile(0.95), "any(requests)", _SORTED),
+    "p99": (_quantile(0.99), "any(requests)", _SORTED),
     "max": ("max(max_t)", *_PER_LINE),
     "errors": ("sum(errors)", *_PER_LINE),
 }
@@ -152,7 +151,7 @@ def _source(con: ClickHouseCursor, fleet: FleetQuery) -> tuple[Source, str]:
     if held.hits and not fleet.filters.pools:
         joined = held.hits_with_id > 0 and held.records_with_id > 0
         kind, name = ("access+probe", "slow_source_joined") if joined else ("access", "slow_source_access")
-        parsed, timed = held.hits, held.timed
+        parsed, timed = held.hits + (held.records if joined else 0), held.timed
         has_time = timed * 2 > parsed
     elif held.records:
         kind, name, parsed, timed, has_time = "probe", "slow_source_probe", held.records, None, True
@@ -269,8 +268,11 @@ def _analyze(con: ClickHouseCursor, fleet: FleetQuery, options: SlowOptions) -> 
     ]
     summary = row(con, "slow_summary", _Summary)
     notes = list(source.notes)
+    warning = None
     if sort != options.sort:
-        notes.append(f"endpoints are ranked by {sort}, not {options.sort}: {_why_no_time(source)}")
+        why = _why_no_time(source) if source.timed else "no access-log request in ClickHouse carries a request time"
+        notes.append(f"endpoints are ranked by {sort}, not {options.sort}: {why}")
+        warning = f"warning: ranked by {sort}, not {options.sort}: {why}"
     inputs = SlowInputs(
         files=source.files,
         source=source.kind,
@@ -300,5 +302,5 @@ def _analyze(con: ClickHouseCursor, fleet: FleetQuery, options: SlowOptions) -> 
         format_confidence=None,
         skipped_share=0.0,
         time_available=source.has_time,
-        warning=_warning(source, sort, options.sort),
+        warning=warning,  # the format's confidence and skipped lines were the loader's to report
     )

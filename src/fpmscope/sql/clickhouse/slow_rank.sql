@@ -8,8 +8,8 @@ SELECT tupleElement(entry, 3) AS endpoint, rank
 FROM (
     SELECT arraySort(
         x -> (isNull(tupleElement(x, 1)), -ifNull(tupleElement(x, 1), 0), -tupleElement(x, 2), tupleElement(x, 3)),
-        groupArray((value, requests, endpoint))
+        groupArray((value, tie, endpoint))
     ) AS ranked
-    FROM (SELECT endpoint, {value} AS value, {requests} AS requests FROM {rows} GROUP BY endpoint) AS per_endpoint
+    FROM (SELECT endpoint, {value} AS value, {requests} AS tie FROM {rows} GROUP BY endpoint) AS per_endpoint
 )
 ARRAY JOIN ranked AS entry, arrayEnumerate(ranked) AS rank;

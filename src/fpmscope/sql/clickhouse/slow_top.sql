@@ -9,12 +9,12 @@ SELECT
     requests,
     total_us / 1000000 AS total_s,
     if(timed = 0, NULL, total_us / timed / 1000000) AS mean_s,
-    if(timed = 0, emptyArrayFloat64(), arrayMap(
-        q -> s[toUInt64(floor((timed - 1) * q)) + 1]
-            + (s[toUInt64(ceil((timed - 1) * q)) + 1] - s[toUInt64(floor((timed - 1) * q)) + 1])
-            * ((timed - 1) * q - floor((timed - 1) * q)),
-        [0.5, 0.9, 0.95, 0.99]
-    )) AS quantiles_s,
+    if(timed = 0, emptyArrayFloat64(), [
+        s[lo50 + 1] + (s[hi50 + 1] - s[lo50 + 1]) * (p50 - lo50),
+        s[lo90 + 1] + (s[hi90 + 1] - s[lo90 + 1]) * (p90 - lo90),
+        s[lo95 + 1] + (s[hi95 + 1] - s[lo95 + 1]) * (p95 - lo95),
+        s[lo99 + 1] + (s[hi99 + 1] - s[lo99 + 1]) * (p99 - lo99)
+    ]) AS quantiles_s,
     max_s,
     status_2xx, status_3xx, status_4xx, status_5xx, status_499, status_504,
     bytes_total,
@@ -36,6 +36,10 @@ FROM (
         sum(toInt64(floor(t * 1000000 + 0.5))) AS total_us,
         count(t) AS timed,
         arraySort(groupArray(t)) AS s,
+        (timed - 1) * 0.5 AS p50, toUInt64(floor(p50)) AS lo50, toUInt64(ceil(p50)) AS hi50,
+        (timed - 1) * 0.9 AS p90, toUInt64(floor(p90)) AS lo90, toUInt64(ceil(p90)) AS hi90,
+        (timed - 1) * 0.95 AS p95, toUInt64(floor(p95)) AS lo95, toUInt64(ceil(p95)) AS hi95,
+        (timed - 1) * 0.99 AS p99, toUInt64(floor(p99)) AS lo99, toUInt64(ceil(p99)) AS hi99,
         max(t) AS max_s,
         countIf(status >= 200 AND status <= 299) AS status_2xx,
         countIf(status >= 300 AND status <= 399) AS status_3xx,
