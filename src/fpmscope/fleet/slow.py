@@ -43,7 +43,7 @@ from fpmscope.fleet.analysis import Filters, FleetQuery
 from fpmscope.fleet.cursor import ClickHouseCursor
 from fpmscope.fleet.store import connect
 from fpmscope.model.slow import SlowInputs, SlowReport, SlowRequest
-from fpmscope.sql import CLICKHOUSE, query, row, rows
+from fpmscope.sql import CLICKHOUSE, columns, fields, query, row, rows
 
 # analysis/slow.py's RANK_VALUES in ClickHouse: sums over slow_paths' distinct request lines,
 # or, for a percentile, DuckDB's quantile_cont over every request's time (sorted once per
@@ -146,13 +146,17 @@ def _source(con: ClickHouseCursor, fleet: FleetQuery) -> tuple[Source, str]:
         hit_where=hit_where,
         record_where=record_where,
     )
-    held = _Held(*con.execute(sql, {**hit_params, **record_params}).fetchall()[0])
+    (found,) = con.execute(sql, {**hit_params, **record_params}).fetchall()
+    if columns(con) != fields(_Held):
+        raise TypeError(f"sql/clickhouse/slow_inputs.sql returns columns {columns(con)}, not {fields(_Held)}")
+    held = _Held(*found)
     notes: list[str] = []
     if held.hits and not fleet.filters.pools:
         joined = held.hits_with_id > 0 and held.records_with_id > 0
         kind, name = ("access+probe", "slow_source_joined") if joined else ("access", "slow_source_access")
+        # As the access-log ingest says it (time_available): most requests carry a time.
+        has_time = held.timed * 2 > held.hits
         parsed, timed = held.hits + (held.records if joined else 0), held.timed
-        has_time = timed * 2 > parsed
     elif held.records:
         kind, name, parsed, timed, has_time = "probe", "slow_source_probe", held.records, None, True
         if fleet.filters.pools and held.hits:
@@ -178,9 +182,7 @@ def _templates(con: ClickHouseCursor, options: SlowOptions) -> tuple[Template, .
     """endpoint_templates.infer over the distinct normalized paths, which ClickHouse finds."""
     if options.infer_min <= 0:
         return ()
-    found = con.execute(
-        "SELECT DISTINCT splitByChar('?', substring(endpoint, position(endpoint, ' ') + 1))[1] AS path FROM slow_lines"
-    ).fetchall()
+    found = con.execute(query("slow_template_paths", CLICKHOUSE)).fetchall()
     local = duckdb.connect()
     try:
         # One list parameter: executemany inserts row by row (20 s for 100,000 paths).
