@@ -23,6 +23,7 @@ from fpmscope.commands.common import (
     tz_option,
 )
 from fpmscope.endpoints import parse_route_params
+from fpmscope.fleet import slow as fleet_slow
 from fpmscope.fleet.analysis import Filters, FleetQuery
 from fpmscope.pipeline import pick_log_format, slow_report
 from fpmscope.render import renderer
@@ -100,9 +101,6 @@ def slow(  # noqa: PLR0917 - one parameter per click option
         infer_min=infer_min,
     )
     if clickhouse is not None:
-        # Imported here: the one-machine command does not load the fleet's modules.
-        from fpmscope.fleet import slow as fleet_slow
-
         filters = Filters(
             since=options.since.timestamp() if options.since else None,
             until=options.until.timestamp() if options.until else None,
