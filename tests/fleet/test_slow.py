@@ -20,7 +20,10 @@ import pytest
 from bench import gen_access
 from click.testing import CliRunner
 
+from fpmscope.analysis.slow import SlowOptions
 from fpmscope.cli import main
+from fpmscope.fleet.analysis import Filters, FleetQuery
+from fpmscope.fleet.slow import access_report
 from tests.synth import Worker
 
 REAL = Path(__file__).parent.parent / "data" / "real-logs"
@@ -159,3 +162,18 @@ def test_cli_refuses_what_clickhouse_cannot_serve(chdb_store: str) -> None:
         assert found.exit_code == 2, (args, found.output)
         assert message in found.output, (args, found.output)
         assert "Traceback" not in found.output
+
+
+def test_report_takes_its_slow_section_from_the_fleets_access_log_requests(
+    chdb_store: str, generated: Path, tmp_path: Path
+) -> None:
+    probe = probe_for(generated, tmp_path / "probe.log", 600)
+    load(chdb_store, "h1", generated, probe)
+    duck = json.loads(
+        run("report", str(probe), "--access-log", str(generated), "--format", "json", "--top", "10").stdout
+    )
+    ch = json.loads(run("report", "--clickhouse", chdb_store, "--format", "json", "--top", "10").stdout)
+    assert ch["slow"]["inputs"]["source"] == "access"
+    assert_same_table(duck["slow"], ch["slow"])
+    # A pool narrows the probe records; access-log lines have none, so no slow section.
+    assert access_report(FleetQuery(chdb_store, Filters(pools=("www",))), SlowOptions()) is None

@@ -133,10 +133,11 @@ def _filter(options: SlowOptions) -> tuple[str, dict[str, object], tuple[str, ..
     return " AND ".join(clauses), params, tuple(described)
 
 
-def _source(con: ClickHouseCursor, fleet: FleetQuery) -> tuple[Source, str]:
+def _source(con: ClickHouseCursor, fleet: FleetQuery, *, access_only: bool = False) -> tuple[Source, str] | None:
     """What `slow` reads from the store, as analysis/slow.py's Source, and the SQL file that
     fills slow_source: access-log requests (joined to probe records by request id when both
-    carry ids), or probe records with --pool or when no access-log request is kept."""
+    carry ids), or probe records with --pool or when no access-log request is kept. With
+    `access_only`, the access-log requests alone, or None."""
     db = con.store.database
     hit_where, hit_params = _where(fleet.filters, pools=False)
     record_where, record_params = _where(fleet.filters, pools=True)
@@ -152,11 +153,13 @@ def _source(con: ClickHouseCursor, fleet: FleetQuery) -> tuple[Source, str]:
     held = _Held(*found)
     notes: list[str] = []
     if held.hits and not fleet.filters.pools:
-        joined = held.hits_with_id > 0 and held.records_with_id > 0
+        joined = held.hits_with_id > 0 and held.records_with_id > 0 and not access_only
         kind, name = ("access+probe", "slow_source_joined") if joined else ("access", "slow_source_access")
         # As the access-log ingest says it (time_available): most requests carry a time.
         has_time = held.timed * 2 > held.hits
         parsed, timed = held.hits + (held.records if joined else 0), held.timed
+    elif access_only:
+        return None
     elif held.records:
         kind, name, parsed, timed, has_time = "probe", "slow_source_probe", held.records, None, True
         if fleet.filters.pools and held.hits:
@@ -206,16 +209,30 @@ def _iso(ts: float | None) -> str | None:
 
 def slow_report(fleet: FleetQuery, options: SlowOptions) -> SlowReport:
     """The slow report over the fleet's requests in ClickHouse within `fleet`'s filters."""
+    report = _report(fleet, options, access_only=False)
+    assert report is not None  # the probe records stand in for access-log requests
+    return report
+
+
+def access_report(fleet: FleetQuery, options: SlowOptions) -> SlowReport | None:
+    """The slow report over the fleet's access-log requests alone, as `report --access-log`
+    makes its slow section from files; None when none is within the filters or a pool is
+    asked for (an access-log line says nothing of its pool). The probe records' wall time is
+    the report's own latency section."""
+    return _report(fleet, options, access_only=True)
+
+
+def _report(fleet: FleetQuery, options: SlowOptions, *, access_only: bool) -> SlowReport | None:
     logging.getLogger("clickhouse_driver").setLevel(logging.CRITICAL)
     con = ClickHouseCursor(connect(fleet.url))
     try:
-        return _analyze(con, fleet, options)
+        found = _source(con, fleet, access_only=access_only)
+        return None if found is None else _analyze(con, fleet, options, *found)
     finally:
         con.close()
 
 
-def _analyze(con: ClickHouseCursor, fleet: FleetQuery, options: SlowOptions) -> SlowReport:
-    source, fill = _source(con, fleet)
+def _analyze(con: ClickHouseCursor, fleet: FleetQuery, options: SlowOptions, source: Source, fill: str) -> SlowReport:
     db = con.store.database
     table = schema.RECORDS if source.kind == "probe" else schema.HITS
     where, params = _where(fleet.filters, pools=source.kind == "probe")
