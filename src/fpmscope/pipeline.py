@@ -162,11 +162,12 @@ def _slow_attempt(
     # Exact percentiles need every request's time. Big inputs go to a scratch database
     # file, which DuckDB compresses and keeps within MEMORY_LIMIT of RAM (10 M lines in
     # about 0.5 GB); small ones stay in memory, which reads about a third faster. The grouped
-    # reader keeps one row per distinct request line and time: memory.
-    big_input = not grouped and _input_bytes(logs) > SCRATCH_FILE_BYTES
+    # reader keeps one row per distinct request line, status and time: fewer, not bounded.
+    big_input = _input_bytes(logs) > SCRATCH_FILE_BYTES
     # Its own, lower cap (percentiles spill well), unless the user set one for every command.
+    scratch = tmp / ("grouped.duckdb" if grouped else "work.duckdb")
     con = probe_ingest.connect(
-        str(tmp / "work.duckdb") if big_input else None,
+        str(scratch) if big_input else None,
         memory_limit=MEMORY_LIMIT,
         temp_directory=tmp / "spill",
     )
@@ -214,6 +215,7 @@ def _slow_attempt(
         return analyze(con, source, options), loaded
     finally:
         con.close()
+        scratch.unlink(missing_ok=True)  # the row reader may need the room
 
 
 def demo_reports(
