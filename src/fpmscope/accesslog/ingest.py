@@ -260,10 +260,11 @@ class Loader:
     """Loads files of one format into `hits`, counting what it had to skip.
 
     `grouped`: into `hit_groups` instead, one row per distinct request line, status and time
-    (the per-line work stays inside DuckDB's scan and aggregation). It answers only for logs
-    whose every line is a request: a line the reader rejects or a value that fails the checks
-    raises RowsNeeded, and the caller reads the logs row by row (that path keeps the lines in
-    order, which the skipped-line example and the re-read of misread lines need).
+    (the per-line work stays inside DuckDB's scan and aggregation). Lines the reader rejects
+    are read again in Python as above and added as groups. A value that fails the checks, or
+    a quote that ran across lines, raises RowsNeeded, and the caller reads the logs row by row
+    (that path keeps the lines in order, which the skipped-line example and the re-read of
+    misread lines need).
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, fmt: LogFormat, grouped: bool = False) -> None:
@@ -308,6 +309,7 @@ class Loader:
     def _load(self, path: Path, compression: str, shown: Path | None = None) -> None:
         top = self.con.execute("SELECT coalesce(max(rowid) + 1, 0) FROM hits").fetchone()
         start = int(top[0]) if top else 0
+        before = self._grouped_lines() if self.grouped else 0
         csv = self.layout is not None and self.fmt.kind == "text"
         params: dict[str, object] = {"path": str(path), "compression": compression}
         try:
@@ -324,8 +326,11 @@ class Loader:
                 raise RowsNeeded from None
             gave_up = True  # the CSV reader gave up on the file as a whole
         if self.grouped:
-            if self._rejected_lines():
-                raise RowsNeeded
+            rejected = self._rejected_lines()
+            if rejected:
+                if csv and self._grouped_spans_lines(before, len(rejected), params):
+                    raise RowsNeeded
+                self._reparse(path, rejected)
             return
         if gave_up:  # the line reader takes the file: one record per line, whatever its quotes
             csv = False
@@ -367,6 +372,17 @@ class Loader:
         lines = self.con.execute(f"SELECT count(*) FROM {self._lines_sql()}", params).fetchone()
         assert lines is not None
         return rows + rejected < int(lines[0])
+
+    def _grouped_lines(self) -> int:
+        found = self.con.execute("SELECT coalesce(sum(n), 0) FROM hit_groups WHERE NOT stamp").fetchone()
+        return int(found[0]) if found else 0
+
+    def _grouped_spans_lines(self, before: int, rejected: int, params: dict[str, object]) -> bool:
+        """_spans_lines for the grouped reader: its lines since `before` and the `rejected`
+        ones against the file's non-empty lines."""
+        lines = self.con.execute(f"SELECT count(*) FROM {self._lines_sql()}", params).fetchone()
+        assert lines is not None
+        return self._grouped_lines() - before + rejected < int(lines[0])
 
     def _lines_sql(self) -> str:
         """Every non-empty line of the file as one column, `line`: no quote, no delimiter
