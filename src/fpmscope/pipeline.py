@@ -7,6 +7,7 @@ share `probe_requests`, which ingests and builds the per-request stage once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -212,7 +213,9 @@ def _slow_attempt(
             grouped=grouped,
         )
         loaded = time.perf_counter()
-        return analyze(con, source, options), loaded
+        used = access.log_format if grouped and access is not None else None
+        slowest_rows = functools.partial(access_ingest.load_slowest, con, inputs.access, used) if used else None
+        return analyze(con, source, options, slowest_rows), loaded
     finally:
         con.close()
         scratch.unlink(missing_ok=True)  # the row reader may need the room

@@ -84,17 +84,16 @@ def test_two_files_are_one_log(log: str, tmp_path: Path) -> None:
     assert _report(logs, SlowOptions(), tmp_path, grouped=True) == _report(logs, SlowOptions(), tmp_path, grouped=False)
 
 
-def test_tied_slowest_times_hand_over_to_the_row_reader(tmp_path: Path) -> None:
+def test_tied_slowest_times_are_ordered_by_line(tmp_path: Path) -> None:
     rnd = random.Random(9)
     times = _times(rnd, 500)
-    times[3] = times[4] = 99.0  # two slowest requests tie: their order is the lines' order
-    log = _write(tmp_path / "ties.log", [_line(rnd, i, t) for i, t in enumerate(times)])
-    with pytest.raises(RowsNeeded):
-        _report((log,), SlowOptions(), tmp_path, grouped=True)
-    # a tie below the N slowest changes nothing
-    assert _report((log,), SlowOptions(slowest=0), tmp_path, grouped=True) == _report(
-        (log,), SlowOptions(slowest=0), tmp_path, grouped=False
-    )
+    times[3] = times[4] = times[400] = 99.0  # the slowest requests tie: their order is the lines' order
+    times[200] = times[300] = 62.0  # and tie with the 25th slowest (50 + 8 * 1.5)
+    log = _write(tmp_path / "ties.log", [*(_line(rnd, i, t) for i, t in enumerate(times)), "garbage"])
+    for options in (SlowOptions(), SlowOptions(slowest=25), SlowOptions(slowest=0)):
+        assert _report((log,), options, tmp_path, grouped=True) == _report((log,), options, tmp_path, grouped=False)
+    report = pipeline.slow_report((log,), None, SlowOptions())
+    assert [(r.time_ms, r.request_id) for r in report.slowest[:3]] == [(99000.0, f"req{i}") for i in (3, 4, 400)]
 
 
 ODD = '10.0.0.9 - - [01/May/2024:12:00:00 +0000] "GET /x HTTP/1.1" {} {} "-" "{}" {} {} r'

@@ -118,6 +118,7 @@ class AccessIngest:
     confidence: float | None = None  # share of the sampled lines the format parses (text formats)
     timed: int = 0  # requests with a request time
     notes: tuple[str, ...] = ()
+    log_format: LogFormat | None = None  # the format read with (given or detected)
 
     @property
     def skipped_share(self) -> float:
@@ -267,10 +268,13 @@ class Loader:
     misread lines need).
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, fmt: LogFormat, grouped: bool = False) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, fmt: LogFormat, grouped: bool = False, min_time: float | None = None
+    ) -> None:
         self.con = con
         self.fmt = fmt
         self.grouped = grouped
+        self.min_time = min_time  # rows only: keep the requests that took at least this long
         self.exprs, self.columns = _canonical_exprs(fmt)
         self.select, _ = _canonical_select(fmt)
         self.valid = _validity(fmt)
@@ -315,7 +319,8 @@ class Loader:
         try:
             self._insert(self._reader_sql(csv), params)
             # The CSV reader gave up on no line, but a quote may have run across a line end.
-            gave_up = csv and not self.grouped and self._spans_lines(start, params)
+            # (Not when the grouped reader read these lines already: it checked that.)
+            gave_up = csv and not self.grouped and self.min_time is None and self._spans_lines(start, params)
         except duckdb.Error as exc:
             if not csv:
                 if compression == "gzip":
@@ -401,11 +406,12 @@ class Loader:
             return
         names = ", ".join(n for n, _ in HITS_COLUMNS)
         fields = " || ' ' || ".join(f"coalesce({_quote(v)}, '-')" for v in self.needed)
+        slow = " WHERE rt >= $min_time" if self.min_time is not None else ""
         self.con.execute(
             f"INSERT INTO hits SELECT {names}, ok, CASE WHEN NOT ok THEN left(coalesce(_bad, {fields}), 2000) END"
             f" FROM (SELECT *, _bad IS NULL AND coalesce({self.valid}, false) AS ok FROM"
-            f" (SELECT {self.select}, * FROM ({source})))",
-            params,
+            f" (SELECT {self.select}, * FROM ({source}))){slow}",
+            params | ({"min_time": self.min_time} if self.min_time is not None else {}),
         )
 
     def _insert_groups(self, source: str, params: dict[str, object]) -> None:
@@ -684,8 +690,17 @@ def ingest(
         detected=detected,
         confidence=confidence,
         timed=loader.timed(),
+        log_format=fmt,
         notes=notes,
     )
+
+
+def load_slowest(con: duckdb.DuckDBPyConnection, files: Sequence[Input], fmt: LogFormat, min_time: float) -> None:
+    """Into `hits`, in the row reader's order, the requests of files the grouped reader read
+    that took at least `min_time` seconds: tied slowest requests are ordered by line."""
+    loader = Loader(con, fmt, min_time=min_time)
+    for item in files:
+        loader.load(item.path)
 
 
 def _load_with_progress(loader: Loader, files: Sequence[Input]) -> None:

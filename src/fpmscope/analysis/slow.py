@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -324,6 +325,7 @@ class _Ties:
     """The row of sql/slow_slowest_ties.sql."""
 
     most: int
+    threshold: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,7 +399,15 @@ class _Totals:
     total_s: float | None
 
 
-def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions) -> SlowReport:
+def analyze(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    options: SlowOptions,
+    slowest_rows: Callable[[float], None] | None = None,
+) -> SlowReport:
+    """The slow report. `slowest_rows(t)`, for grouped requests: load into `hits`, in line
+    order, the requests that took at least t (accesslog.ingest.load_slowest); without it,
+    tied slowest times raise RowsNeeded."""
     where, params, described = options.where()
     view = {"access": "slow_source_access", "probe": "slow_source_probe", "access+probe": "slow_source_joined"}
     grouped = source.grouped
@@ -428,8 +438,14 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     endpoints = [_endpoint(r, grand, r.endpoint) for r in found if r.endpoint is not None]
     rest = [r for r in found if r.endpoint is None]
     others = _endpoint(rest[0], grand, f"({totals.endpoints - len(endpoints):,} other endpoints)") if rest else None
-    if grouped and row(con, "slow_slowest_ties", _Ties, {"slowest": options.slowest}).most > 1:
-        raise RowsNeeded  # tied times: their order is the lines' order, which groups do not keep
+    slowest_sql = "slow_slowest"
+    if grouped:
+        ties = row(con, "slow_slowest_ties", _Ties, {"slowest": options.slowest})
+        if ties.most > 1:  # tied times: their order is the lines' order, which groups do not keep
+            if slowest_rows is None or ties.threshold is None:
+                raise RowsNeeded
+            slowest_rows(float(ties.threshold))
+            slowest_sql = "slow_slowest_rows"
     slowest = [
         SlowRequest(
             endpoint=r.endpoint,
@@ -440,7 +456,7 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
             time=r.ts_text,
             request_id=r.request_id,
         )
-        for r in rows(con, "slow_slowest", _Slowest, {"slowest": options.slowest})
+        for r in rows(con, slowest_sql, _Slowest, {"slowest": options.slowest})
     ]
     summary = row(con, "slow_summary_groups" if grouped else "slow_summary", _Summary)
     notes = list(source.notes)
