@@ -13,8 +13,3 @@ class FpmscopeError(Exception):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-class RowsNeeded(Exception):
-    """The grouped fast path of `slow` cannot answer exactly (an invalid line, a line the
-    reader rejected, tied slowest requests): the caller reads the logs again row by row."""

@@ -7,7 +7,6 @@ share `probe_requests`, which ingests and builds the per-request stage once.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import shutil
@@ -29,7 +28,7 @@ from fpmscope.analysis import leaks as leak_analysis
 from fpmscope.analysis.full import build as build_full
 from fpmscope.analysis.requests import LeakOptions, Requests, prepare
 from fpmscope.analysis.slow import SlowOptions, Source, analyze
-from fpmscope.errors import FpmscopeError, RowsNeeded
+from fpmscope.errors import FpmscopeError
 from fpmscope.fleet import analysis as fleet_analysis
 from fpmscope.fleet.analysis import FleetQuery
 from fpmscope.fleet.cursor import ClickHouseCursor
@@ -131,56 +130,23 @@ def _input_bytes(logs: tuple[str, ...]) -> int:
 def slow_report(logs: tuple[str, ...], fmt: LogFormat | None, options: SlowOptions) -> SlowReport:
     started = time.perf_counter()
     with access_files.temp_dir() as tmp:
-        inputs = access_files.classify(logs, Path(tmp))
-        # Access logs alone and a ranking that sums per request line: first the grouped reader
-        # (one pass, no row stored); it hands over to the row reader when it cannot answer
-        # exactly (an odd line, tied slowest requests: see accesslog.ingest.Loader).
-        reader = "rows"
-        try:
-            if inputs.probe or not options.groupable:
-                raise RowsNeeded
-            reader = "grouped"
-            report, loaded = _slow_attempt(logs, fmt, options, inputs, Path(tmp), grouped=True)
-        except RowsNeeded:
-            reader = "grouped, then rows" if reader == "grouped" else reader
-            report, loaded = _slow_attempt(logs, fmt, options, inputs, Path(tmp), grouped=False)
-    if os.environ.get("FPMSCOPE_TIMING"):
-        elapsed = time.perf_counter() - loaded
-        click.echo(f"fpmscope: read {loaded - started:.2f} s, analysis {elapsed:.2f} s ({reader})", err=True)
-    return report
-
-
-def _slow_attempt(
-    logs: tuple[str, ...],
-    fmt: LogFormat | None,
-    options: SlowOptions,
-    inputs: access_files.Inputs,
-    tmp: Path,
-    *,
-    grouped: bool,
-) -> tuple[SlowReport, float]:
-    """One pass of slow_report over classified inputs; the report and when reading ended."""
-    # Exact percentiles need every request's time. Big inputs go to a scratch database
-    # file, which DuckDB compresses and keeps within MEMORY_LIMIT of RAM (10 M lines in
-    # about 0.5 GB); small ones stay in memory, which reads about a third faster. The grouped
-    # reader keeps one row per distinct request line, status and time: fewer, not bounded.
-    big_input = _input_bytes(logs) > SCRATCH_FILE_BYTES
-    # Its own, lower cap (percentiles spill well), unless the user set one for every command.
-    scratch = tmp / ("grouped.duckdb" if grouped else "work.duckdb")
-    con = probe_ingest.connect(
-        str(scratch) if big_input else None,
-        memory_limit=MEMORY_LIMIT,
-        temp_directory=tmp / "spill",
-    )
-    try:
+        # Exact percentiles need every request's time. Big inputs go to a scratch database
+        # file, which DuckDB compresses and keeps within MEMORY_LIMIT of RAM (10 M lines in
+        # about 0.5 GB); small ones stay in memory, which reads about a third faster.
+        big_input = _input_bytes(logs) > SCRATCH_FILE_BYTES
+        # Its own, lower cap (percentiles spill well), unless the user set one for every command.
+        con = probe_ingest.connect(
+            str(Path(tmp) / "work.duckdb") if big_input else None,
+            memory_limit=MEMORY_LIMIT,
+            temp_directory=Path(tmp) / "spill",
+        )
         access_ingest.create_hits(con)
+        inputs = access_files.classify(logs, Path(tmp))
         notes: list[str] = []
         access = None
         if inputs.access:
             big = sum(f.path.stat().st_size for f in inputs.access) > PROGRESS_BYTES
-            access = access_ingest.ingest(
-                con, inputs.access, fmt, progress=big and sys.stderr.isatty(), grouped=grouped
-            )
+            access = access_ingest.ingest(con, inputs.access, fmt, progress=big and sys.stderr.isatty())
         if access is not None and "ts_raw" not in access.columns and (options.since or options.until):
             raise FpmscopeError(f"--since/--until: format {access.format_name} has no time field ($time_local ...)")
         probe = probe_ingest.ingest(con, [str(f.path) for f in inputs.probe]) if inputs.probe else None
@@ -210,15 +176,13 @@ def _slow_attempt(
             format_confidence=access.confidence if access else None,
             format_detected=bool(access and access.detected),
             timed=access.timed if access else None,
-            grouped=grouped,
         )
         loaded = time.perf_counter()
-        used = access.log_format if grouped and access is not None else None
-        slowest_rows = functools.partial(access_ingest.load_slowest, con, inputs.access, used) if used else None
-        return analyze(con, source, options, slowest_rows), loaded
-    finally:
+        report = analyze(con, source, options)
         con.close()
-        scratch.unlink(missing_ok=True)  # the row reader may need the room
+    if os.environ.get("FPMSCOPE_TIMING"):
+        click.echo(f"fpmscope: read {loaded - started:.2f} s, analysis {time.perf_counter() - loaded:.2f} s", err=True)
+    return report
 
 
 def demo_reports(

@@ -28,7 +28,7 @@ import duckdb
 from fpmscope.accesslog.detect import detect, score
 from fpmscope.accesslog.files import Input, first_lines, open_lines
 from fpmscope.accesslog.formats import CsvColumn, LogFormat
-from fpmscope.errors import FpmscopeError, RowsNeeded
+from fpmscope.errors import FpmscopeError
 from fpmscope.inputs import gunzip, is_gzip, truncated_note
 
 MAX_LINE: Final = 4 * 1024 * 1024
@@ -118,7 +118,6 @@ class AccessIngest:
     confidence: float | None = None  # share of the sampled lines the format parses (text formats)
     timed: int = 0  # requests with a request time
     notes: tuple[str, ...] = ()
-    log_format: LogFormat | None = None  # the format read with (given or detected)
 
     @property
     def skipped_share(self) -> float:
@@ -131,31 +130,10 @@ class AccessIngest:
         return "rt" in self.columns and self.timed * 2 > self.parsed
 
 
-# The grouped reader's table (`slow` on access logs alone): one row per distinct (request line,
-# status, request time as written), with the count and the sums over its lines; `stamp` rows
-# hold instead each distinct time as written (ts_raw), for the time span. For a group of one
-# line, upstream, ts_raw and request_id are that line's (the N slowest requests read them).
-GROUPS_COLUMNS: Final = (
-    ("request", "VARCHAR"),
-    ("status", "SMALLINT"),
-    ("rt", "DOUBLE"),
-    ("upstream", "DOUBLE"),
-    ("ts_raw", "VARCHAR"),
-    ("request_id", "VARCHAR"),
-    ("n", "BIGINT"),
-    ("bytes", "HUGEINT"),
-    ("up_us", "HUGEINT"),
-    ("up_n", "BIGINT"),
-    ("stamp", "BOOLEAN"),
-    ("ok", "BOOLEAN"),  # every line of the group is a valid request
-)
-
-
 def create_hits(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     columns = ", ".join(f"{n} {t}" for n, t in HITS_COLUMNS + HITS_EXTRA)
     con.execute(f"CREATE TABLE hits ({columns})")
     con.execute("CREATE TABLE hit_times (raw VARCHAR, ts TIMESTAMPTZ)")  # each distinct ts_raw, parsed
-    con.execute(f"CREATE TABLE hit_groups ({', '.join(f'{n} {t}' for n, t in GROUPS_COLUMNS)})")
     return con
 
 
@@ -169,12 +147,6 @@ def _quote(name: str) -> str:
 
 def _canonical_select(fmt: LogFormat) -> tuple[str, tuple[str, ...]]:
     """SELECT list mapping variable columns to HITS_COLUMNS; the report columns provided."""
-    exprs, provided = _canonical_exprs(fmt)
-    return ", ".join(f"{e} AS {c}" for c, e in exprs.items()), provided
-
-
-def _canonical_exprs(fmt: LogFormat) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Each of HITS_COLUMNS as SQL over the variable columns; the report columns provided."""
     available = set(fmt.variables)
     method = next((_quote(v) for v in ("request_method",) if v in available), "NULL")
     query = (
@@ -183,16 +155,16 @@ def _canonical_exprs(fmt: LogFormat) -> tuple[dict[str, str], tuple[str, ...]]:
         if "query_string" in available
         else ""
     )
-    exprs: dict[str, str] = {}
-    provided = []
-    for column, kind in HITS_COLUMNS:
-        exprs[column] = f"NULL::{kind}"
+    exprs, provided = [], []
+    for column, _ in HITS_COLUMNS:
+        expr = "NULL"
         for var, template in SOURCES[column]:
             if var in available:
-                exprs[column] = template.format(v=_quote(var), m=method, q=query)
+                expr = template.format(v=_quote(var), m=method, q=query)
                 provided.append(column)
                 break
-    return exprs, tuple(provided)
+        exprs.append(f"{expr} AS {column}")
+    return ", ".join(exprs), tuple(provided)
 
 
 def time_variable(fmt: LogFormat) -> str | None:
@@ -200,27 +172,23 @@ def time_variable(fmt: LogFormat) -> str | None:
     return next((v for v, _ in SOURCES["ts_raw"] if v in fmt.variables), None)
 
 
-def _validity(fmt: LogFormat, columns: tuple[str, ...] = ("status", "rt", "bytes", "upstream")) -> str:
+def _validity(fmt: LogFormat) -> str:
     """A row is a request when its status is an HTTP status, its time (if any) a finite number
-    of seconds between 0 and a day, and its byte count (if any) a whole number >= 0.
-    `columns`: only the checks on these (the grouped reader checks bytes and upstream per
-    line, the rest per group)."""
-    checks = []
-    if "status" in columns:
-        checks.append("status BETWEEN 100 AND 599" if "status" in fmt.variables else "request IS NOT NULL")
+    of seconds between 0 and a day, and its byte count (if any) a whole number >= 0."""
+    checks = ["status BETWEEN 100 AND 599"] if "status" in fmt.variables else ["request IS NOT NULL"]
     for column, test in (
         ("rt", f"isfinite(rt) AND rt BETWEEN 0 AND {MAX_SECONDS}"),
         ("bytes", "bytes >= 0"),
         ("upstream", f"isfinite(upstream) AND upstream BETWEEN 0 AND {MAX_SECONDS}"),
     ):
         var = next((v for v, _ in SOURCES[column] if v in fmt.variables), None)
-        if var is not None and column in columns:
+        if var is not None:
             raw = f"coalesce({_quote(var)}, '-')"
             if column == "upstream":  # several attempts: only a total that is a number is checked
                 checks.append(f"(upstream IS NULL OR ({test}))")
             else:
                 checks.append(f"(CASE WHEN {raw} IN ('-', '') THEN true ELSE {column} IS NOT NULL AND {test} END)")
-    return " AND ".join(checks) or "true"
+    return " AND ".join(checks)
 
 
 def _csv_var_exprs(layout: tuple[CsvColumn, ...], needed: set[str]) -> str:
@@ -252,31 +220,13 @@ def _needed_vars(fmt: LogFormat) -> set[str]:
     return needed
 
 
-def _feeding(fmt: LogFormat, column: str) -> str | None:
-    """The variable HITS_COLUMNS' `column` comes from, if the format has one."""
-    return next((v for v, _ in SOURCES[column] if v in fmt.variables), None)
-
-
 class Loader:
-    """Loads files of one format into `hits`, counting what it had to skip.
+    """Loads files of one format into `hits`, counting what it had to skip."""
 
-    `grouped`: into `hit_groups` instead, one row per distinct request line, status and time
-    (the per-line work stays inside DuckDB's scan and aggregation). Lines the reader rejects
-    are read again in Python as above and added as groups. A value that fails the checks, or
-    a quote that ran across lines, raises RowsNeeded, and the caller reads the logs row by row
-    (that path keeps the lines in order, which the skipped-line example and the re-read of
-    misread lines need).
-    """
-
-    def __init__(
-        self, con: duckdb.DuckDBPyConnection, fmt: LogFormat, grouped: bool = False, min_time: float | None = None
-    ) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, fmt: LogFormat) -> None:
         self.con = con
         self.fmt = fmt
-        self.grouped = grouped
-        self.min_time = min_time  # rows only: keep the requests that took at least this long
-        self.exprs, self.columns = _canonical_exprs(fmt)
-        self.select, _ = _canonical_select(fmt)
+        self.select, self.columns = _canonical_select(fmt)
         self.valid = _validity(fmt)
         self.needed = sorted(_needed_vars(fmt))
         if not self.needed:
@@ -313,30 +263,19 @@ class Loader:
     def _load(self, path: Path, compression: str, shown: Path | None = None) -> None:
         top = self.con.execute("SELECT coalesce(max(rowid) + 1, 0) FROM hits").fetchone()
         start = int(top[0]) if top else 0
-        before = self._grouped_lines() if self.grouped else 0
         csv = self.layout is not None and self.fmt.kind == "text"
         params: dict[str, object] = {"path": str(path), "compression": compression}
         try:
             self._insert(self._reader_sql(csv), params)
             # The CSV reader gave up on no line, but a quote may have run across a line end.
-            # (Not when the grouped reader read these lines already: it checked that.)
-            gave_up = csv and not self.grouped and self.min_time is None and self._spans_lines(start, params)
+            gave_up = csv and self._spans_lines(start, params)
         except duckdb.Error as exc:
             if not csv:
                 if compression == "gzip":
                     raise  # load() reads what a damaged gzip file holds, from a copy
                 first = str(exc).strip().splitlines()[0]
                 raise FpmscopeError(f"{shown or path}: cannot read as an access log: {first}") from None
-            if self.grouped:
-                raise RowsNeeded from None
             gave_up = True  # the CSV reader gave up on the file as a whole
-        if self.grouped:
-            rejected = self._rejected_lines()
-            if rejected:
-                if csv and self._grouped_spans_lines(before, len(rejected), params):
-                    raise RowsNeeded
-                self._reparse(path, rejected)
-            return
         if gave_up:  # the line reader takes the file: one record per line, whatever its quotes
             csv = False
             self.con.execute("DELETE FROM hits WHERE rowid >= ?", [start])
@@ -378,17 +317,6 @@ class Loader:
         assert lines is not None
         return rows + rejected < int(lines[0])
 
-    def _grouped_lines(self) -> int:
-        found = self.con.execute("SELECT coalesce(sum(n), 0) FROM hit_groups WHERE NOT stamp").fetchone()
-        return int(found[0]) if found else 0
-
-    def _grouped_spans_lines(self, before: int, rejected: int, params: dict[str, object]) -> bool:
-        """_spans_lines for the grouped reader: its lines since `before` and the `rejected`
-        ones against the file's non-empty lines."""
-        lines = self.con.execute(f"SELECT count(*) FROM {self._lines_sql()}", params).fetchone()
-        assert lines is not None
-        return self._grouped_lines() - before + rejected < int(lines[0])
-
     def _lines_sql(self) -> str:
         """Every non-empty line of the file as one column, `line`: no quote, no delimiter
         (rejects not kept: this reader only counts; empty lines and NUL bytes as in
@@ -401,75 +329,16 @@ class Loader:
 
     def _insert(self, source: str, params: dict[str, object]) -> None:
         """Insert rows of `source` (variable columns + `_bad`) into hits, marking the invalid ones."""
-        if self.grouped:
-            self._insert_groups(source, params)
-            return
         names = ", ".join(n for n, _ in HITS_COLUMNS)
         fields = " || ' ' || ".join(f"coalesce({_quote(v)}, '-')" for v in self.needed)
-        slow = " WHERE rt >= $min_time" if self.min_time is not None else ""
         self.con.execute(
             f"INSERT INTO hits SELECT {names}, ok, CASE WHEN NOT ok THEN left(coalesce(_bad, {fields}), 2000) END"
             f" FROM (SELECT *, _bad IS NULL AND coalesce({self.valid}, false) AS ok FROM"
-            f" (SELECT {self.select}, * FROM ({source}))){slow}",
-            params | ({"min_time": self.min_time} if self.min_time is not None else {}),
-        )
-
-    def _insert_groups(self, source: str, params: dict[str, object]) -> None:
-        """Aggregate `source` into hit_groups: the request line, status and time are kept as
-        written in the group key, converted and checked (_validity) once per group; per line,
-        only the byte count and upstream time are converted, summed, and checked through
-        plain aggregates (a filter per line costs more): a group is valid when as many byte
-        counts converted as were written (not `-`), none negative, and its upstream times lie
-        in [0, MAX_SECONDS] (a NaN is the largest double to DuckDB). The distinct times come
-        from the same scan, a second grouping set."""
-        e = self.exprs
-        bytes_var, up_var = _feeding(self.fmt, "bytes"), _feeding(self.fmt, "upstream")
-        ts_var = _feeding(self.fmt, "ts_raw")
-        ts_vars = [_quote(v) for v in (ts_var, "w3c_time" if ts_var == "w3c_date" else None) if v]
-        rid_var = _feeding(self.fmt, "request_id")
-        skip = {bytes_var, up_var, ts_var, rid_var, "w3c_time"}
-        keys = [_quote(v) for v in self.needed if v not in skip]
-        key_list = ", ".join(keys)
-        sets = f"GROUPING SETS (({key_list}), ({', '.join(ts_vars)}))" if ts_vars else f"({key_list})"
-        stamp = f"GROUPING({ts_vars[0]}) = 0" if ts_vars else "false"
-        written = f"count(nullif(nullif({_quote(bytes_var)}, '-'), ''))" if bytes_var else "0"
-        lines = (
-            f"SELECT *, {e['bytes']} AS bytes, {e['upstream']} AS upstream, {e['ts_raw']} AS ts_raw,"
-            f" {e['request_id']} AS request_id FROM ({source})"
-        )
-        groups = (
-            f"SELECT {', '.join(keys + ts_vars)}{', ' if keys or ts_vars else ''}{stamp} AS stamp, count(*) AS n,"
-            " sum(bytes) AS bytes, sum(round(upstream * 1000000)::BIGINT) AS up_us, count(upstream) AS up_n,"
-            f" count(bytes) >= {written} AND coalesce(min(bytes) >= 0, true) AND count(_bad) = 0"
-            f" AND coalesce(min(upstream) >= 0 AND max(upstream) <= {MAX_SECONDS}, true) AS lines_ok,"
-            " any_value(ts_raw) AS ts_one, any_value(request_id) AS rid_one, min(upstream) AS up_min"
-            f" FROM ({lines}) GROUP BY {sets}"
-        )
-        typed = (
-            f"SELECT {e['request']} AS request, {e['status']} AS status, {e['rt']} AS rt,"
-            f" CASE WHEN stamp THEN {e['ts_raw'] if ts_vars else 'NULL'} ELSE ts_one END AS ts_raw, * FROM ({groups})"
-        )
-        key_ok = _validity(self.fmt, ("status", "rt"))
-        self.con.execute(
-            "INSERT INTO hit_groups SELECT request, status, rt, up_min, ts_raw, rid_one, n, bytes, up_us, up_n,"
-            f" stamp, lines_ok AND coalesce({key_ok}, false) FROM ({typed})",
+            f" (SELECT {self.select}, * FROM ({source})))",
             params,
         )
 
-    def timed(self) -> int:
-        """Requests with a request time."""
-        sql = (
-            "SELECT coalesce(sum(n) FILTER (WHERE rt IS NOT NULL), 0) FROM hit_groups WHERE NOT stamp"
-            if self.grouped
-            else "SELECT count(rt) FROM hits"
-        )
-        found = self.con.execute(sql).fetchone()
-        return int(found[0]) if found else 0
-
     def finish(self) -> None:
-        if self.grouped:
-            self._finish_groups()
-            return
         row = self.con.execute(
             "SELECT count(*) FILTER (ok), count(*) FILTER (NOT ok), min_by(bad_text, rowid) FILTER (NOT ok) FROM hits"
         ).fetchone()
@@ -483,21 +352,6 @@ class Loader:
             self.con.execute(
                 f"INSERT INTO hit_times SELECT raw, {TIME_PARSE[var]} FROM"
                 " (SELECT DISTINCT ts_raw AS raw FROM hits WHERE ts_raw IS NOT NULL)"
-            )
-
-    def _finish_groups(self) -> None:
-        row = self.con.execute(
-            "SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE NOT ok) FROM hit_groups WHERE NOT stamp"
-        ).fetchone()
-        assert row is not None
-        if row[1]:
-            raise RowsNeeded
-        self.parsed = int(row[0])
-        var = time_variable(self.fmt)
-        if var is not None:  # TIME_PARSE holds fixed SQL text only
-            self.con.execute(
-                f"INSERT INTO hit_times SELECT raw, {TIME_PARSE[var]} FROM"
-                " (SELECT DISTINCT ts_raw AS raw FROM hit_groups WHERE stamp AND ts_raw IS NOT NULL)"
             )
 
     def _reader_sql(self, csv: bool) -> str:
@@ -648,10 +502,8 @@ def ingest(
     files: Sequence[Input],
     fmt: LogFormat | None,
     progress: bool = False,
-    grouped: bool = False,
 ) -> AccessIngest:
-    """Load access logs into `hits` (or `hit_groups`, see Loader); the format is detected from
-    the first file if not given."""
+    """Load access logs into `hits`; the format is detected from the first file if not given."""
     head = first_lines(files[0].path) if files else []
     first_line = head[0] if head else None
     notes: tuple[str, ...] = ()
@@ -664,7 +516,7 @@ def ingest(
         fmt, confidence, notes = found.fmt, found.confidence, found.notes
     elif fmt.kind == "text" and head:
         confidence = round(score(fmt, head)[0], 3)
-    loader = Loader(con, fmt, grouped)
+    loader = Loader(con, fmt)
     if progress:
         _load_with_progress(loader, files)
     else:
@@ -678,6 +530,7 @@ def ingest(
             f"no line of {', '.join(f.name for f in files)} parses with format {fmt.name} {fmt.source[:200]!r};"
             f" first line: {_show(first_line)}"
         )
+    timed = con.execute("SELECT count(rt) FROM hits").fetchone()
     return AccessIngest(
         files=tuple(f.name for f in files),
         format_name=fmt.name,
@@ -689,18 +542,9 @@ def ingest(
         first_line=first_line,
         detected=detected,
         confidence=confidence,
-        timed=loader.timed(),
-        log_format=fmt,
+        timed=int(timed[0]) if timed else 0,
         notes=notes,
     )
-
-
-def load_slowest(con: duckdb.DuckDBPyConnection, files: Sequence[Input], fmt: LogFormat, min_time: float) -> None:
-    """Into `hits`, in the row reader's order, the requests of files the grouped reader read
-    that took at least `min_time` seconds: tied slowest requests are ordered by line."""
-    loader = Loader(con, fmt, min_time=min_time)
-    for item in files:
-        loader.load(item.path)
 
 
 def _load_with_progress(loader: Loader, files: Sequence[Input]) -> None:

@@ -9,9 +9,7 @@ the status mix, bytes, upstream time and, with probe records, PHP wall and CPU t
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -26,7 +24,7 @@ from fpmscope.endpoints import (
     regex_problem,
     route_query_keep_sql,
 )
-from fpmscope.errors import FpmscopeError, RowsNeeded
+from fpmscope.errors import FpmscopeError
 from fpmscope.model.slow import EndpointTime, SlowInputs, SlowReport, SlowRequest
 from fpmscope.sql import query, row, rows
 
@@ -88,13 +86,6 @@ class SlowOptions:
             if problem is not None:
                 raise FpmscopeError(f"bad --path {self.path!r}: {problem}")
 
-    @property
-    def groupable(self) -> bool:
-        """Whether the grouped reader can answer (accesslog/ingest.py): no filter, and a ranking
-        by sums per request line (a percentile ranking reads every endpoint's times)."""
-        plain = self.since is None and self.until is None and not self.status and self.path is None
-        return plain and self.sort in ("total", "count", "mean", "max", "errors")
-
     def where(self) -> tuple[str, dict[str, object], tuple[str, ...]]:
         """Filter SQL over slow_source's columns, its parameters, and a description of each."""
         clauses: list[str] = ["true"]
@@ -141,7 +132,6 @@ class Source:
     format_confidence: float | None = None
     format_detected: bool = False
     timed: int | None = None  # access-log requests with a time; None: no time field at all
-    grouped: bool = False  # access logs read by the grouped reader (hit_groups), not row by row
 
     @property
     def skipped_share(self) -> float:
@@ -210,104 +200,6 @@ class _EndpointRow:
 
 
 @dataclass(frozen=True, slots=True)
-class _GroupedRow:
-    """One row of sql/slow_top_groups.sql: _EndpointRow's sums, and for each quantile its rank
-    and the times at the rank's floor and ceiling instead of the quantile."""
-
-    endpoint: str | None
-    rank: int | None
-    requests: int
-    total_s: float | None
-    mean_s: float | None
-    q_rn: list[float | None] | None
-    q_lo: list[float | None] | None
-    q_hi: list[float | None] | None
-    max_s: float | None
-    status_2xx: int
-    status_3xx: int
-    status_4xx: int
-    status_5xx: int
-    status_499: int
-    status_504: int
-    bytes_total: int | None
-    upstream_mean_s: float | None
-    upstream_total_s: float | None
-
-
-def _grouped_top(con: duckdb.DuckDBPyConnection, top: int) -> list[_EndpointRow]:
-    """The first `top` endpoints and the rest, from grouped requests: the quantiles are
-    finished here, for at most top + 1 rows. Between two ranks the value is DuckDB's own
-    interpolation (quantile_cont of the two times at the rank's fraction), so that it matches
-    quantile_cont over every request to the last bit."""
-    found = rows(con, "slow_top_groups", _GroupedRow, {"top": top})
-    pending: list[tuple[float, float, float]] = []
-    picks: list[list[int | float | None] | None] = []
-    for r in found:
-        if r.q_rn is None or r.q_lo is None or r.q_hi is None or r.q_rn[0] is None:
-            picks.append(None)
-            continue
-        pick: list[int | float | None] = []
-        for rn, lo, hi in zip(r.q_rn, r.q_lo, r.q_hi, strict=True):
-            assert rn is not None and lo is not None and hi is not None
-            low = math.floor(rn)
-            if low == math.ceil(rn):
-                pick.append(float(lo))
-            else:
-                pick.append(len(pending))
-                pending.append((float(lo), float(hi), rn - low))
-        picks.append(pick)
-    between = _interpolate(con, pending)
-    out = []
-    for r, chosen in zip(found, picks, strict=True):
-        qs = None if chosen is None else [v if isinstance(v, float) else between[int(v or 0)] for v in chosen]
-        out.append(
-            _EndpointRow(
-                endpoint=r.endpoint,
-                rank=r.rank,
-                requests=r.requests,
-                total_s=r.total_s,
-                mean_s=r.mean_s,
-                quantiles_s=qs,
-                max_s=r.max_s,
-                status_2xx=r.status_2xx,
-                status_3xx=r.status_3xx,
-                status_4xx=r.status_4xx,
-                status_5xx=r.status_5xx,
-                status_499=r.status_499,
-                status_504=r.status_504,
-                bytes_total=r.bytes_total,
-                upstream_mean_s=r.upstream_mean_s,
-                upstream_total_s=r.upstream_total_s,
-                php_total_s=None,
-                cpu_total_s=None,
-                php_mean_s=None,
-                cpu_mean_s=None,
-                joined=0,
-                joined_t_s=None,
-                joined_php_s=None,
-                joined_cpu_s=None,
-            )
-        )
-    return out
-
-
-def _interpolate(con: duckdb.DuckDBPyConnection, cases: list[tuple[float, float, float]]) -> list[float]:
-    """quantile_cont over the two values (lo, hi) at fraction d, for each case, in one query
-    (its text depends only on the number of cases; the values are parameters)."""
-    if not cases:
-        return []
-    sql = " UNION ALL ".join(
-        f"SELECT {i} AS i, quantile_cont(v, $d{i}) AS q FROM (VALUES ($lo{i}), ($hi{i})) t(v)"
-        for i in range(len(cases))
-    )
-    params: dict[str, object] = {}
-    for i, (lo, hi, d) in enumerate(cases):
-        params |= {f"lo{i}": lo, f"hi{i}": hi, f"d{i}": d}
-    got = dict(con.execute(sql + " ORDER BY i", params).fetchall())
-    return [float(got[i]) for i in range(len(cases))]
-
-
-@dataclass(frozen=True, slots=True)
 class _Slowest:
     """One row of sql/slow_slowest.sql."""
 
@@ -318,14 +210,6 @@ class _Slowest:
     upstream: float | None
     ts_text: str | None
     request_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Ties:
-    """The row of sql/slow_slowest_ties.sql."""
-
-    most: int
-    threshold: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,26 +283,17 @@ class _Totals:
     total_s: float | None
 
 
-def analyze(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    options: SlowOptions,
-    slowest_rows: Callable[[float], None] | None = None,
-) -> SlowReport:
-    """The slow report. `slowest_rows(t)`, for grouped requests: load into `hits`, in line
-    order, the requests that took at least t (accesslog.ingest.load_slowest); without it,
-    tied slowest times raise RowsNeeded."""
+def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions) -> SlowReport:
     where, params, described = options.where()
     view = {"access": "slow_source_access", "probe": "slow_source_probe", "access+probe": "slow_source_joined"}
-    grouped = source.grouped
-    con.execute(query("slow_source_groups" if grouped else view[source.kind]))
+    con.execute(query(view[source.kind]))
     if params:
         con.execute(query("slow_filter").format(where=where), params)
     else:
         con.execute(query("slow_unfiltered"))
     expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params)
     target = route_query_keep_sql("split_part(request, ' ', 2)", options.route_params)
-    con.execute(query("slow_paths_groups" if grouped else "slow_paths").format(endpoint=expr, path=target), eparams)
+    con.execute(query("slow_paths").format(endpoint=expr, path=target), eparams)
     # Templates are inferred over the distinct normalized paths and applied to the endpoints.
     paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM slow_paths"
     templates = infer(con, paths, {}, options.infer_min)
@@ -434,18 +309,10 @@ def analyze(
     totals = row(con, "slow_totals", _Totals)
     grand = float(totals.total_s) if source.has_time and totals.total_s is not None else None
     top = options.top if options.top is not None else DEFAULT_TOP
-    found = _grouped_top(con, top) if grouped else rows(con, "slow_top", _EndpointRow, {"top": top})
+    found = rows(con, "slow_top", _EndpointRow, {"top": top})
     endpoints = [_endpoint(r, grand, r.endpoint) for r in found if r.endpoint is not None]
     rest = [r for r in found if r.endpoint is None]
     others = _endpoint(rest[0], grand, f"({totals.endpoints - len(endpoints):,} other endpoints)") if rest else None
-    slowest_sql = "slow_slowest"
-    if grouped:
-        ties = row(con, "slow_slowest_ties", _Ties, {"slowest": options.slowest})
-        if ties.most > 1:  # tied times: their order is the lines' order, which groups do not keep
-            if slowest_rows is None or ties.threshold is None:
-                raise RowsNeeded
-            slowest_rows(float(ties.threshold))
-            slowest_sql = "slow_slowest_rows"
     slowest = [
         SlowRequest(
             endpoint=r.endpoint,
@@ -456,9 +323,9 @@ def analyze(
             time=r.ts_text,
             request_id=r.request_id,
         )
-        for r in rows(con, slowest_sql, _Slowest, {"slowest": options.slowest})
+        for r in rows(con, "slow_slowest", _Slowest, {"slowest": options.slowest})
     ]
-    summary = row(con, "slow_summary_groups" if grouped else "slow_summary", _Summary)
+    summary = row(con, "slow_summary", _Summary)
     notes = list(source.notes)
     if sort != options.sort:
         notes.append(f"endpoints are ranked by {sort}, not {options.sort}: {_why_no_time(source)}")
