@@ -36,6 +36,9 @@ from fpmscope.units import size
 
 # Judged requests an endpoint needs before it is judged.
 MIN_JUDGED = 8
+# A request that held this much memory for a while may refill the heap's free pool when it
+# frees it: its endpoint is a candidate cut for the windows (retention.best_fit).
+BIG_FOOTPRINT = 1 << 20
 # One-sided 99% normal quantile for lower bounds.
 Z99 = 2.326
 # Endpoints fitted one by one at most; the others share one coefficient.
@@ -156,13 +159,19 @@ def assess(requests: Requests) -> list[Assessment]:
 def _assess_all(requests: Requests) -> list[Assessment]:
     stats = endpoint_stats(requests)
     regressors = _regressors(stats)
-    # Endpoints whose typical request grows the worker: leaks, or big transient allocations
-    # re-extending the heap that leaks used up (the cut that makes windows exact).
-    cuts = [
+    # Where windows may be cut (the cut that makes them exact is the request that refills the
+    # heap's free pool): endpoints whose typical request grows the worker (leaks, or big
+    # transient allocations re-extending the heap that leaks used up), then those whose
+    # requests held the most memory for a while, which refill the pool without growing the
+    # worker as long as leaks leave them room.
+    judged = [st for st in stats if st.judged >= MIN_JUDGED]
+    growing = [st.endpoint for st in sorted(judged, key=lambda st: (-st.median, st.endpoint)) if st.median >= PAGE]
+    big = [
         st.endpoint
-        for st in sorted(stats, key=lambda st: (-st.median, st.endpoint))
-        if st.median >= PAGE and st.judged >= MIN_JUDGED
+        for st in sorted(judged, key=lambda st: (-st.footprint_max, st.endpoint))
+        if st.footprint_max >= BIG_FOOTPRINT and st.endpoint not in growing
     ]
+    cuts = [*growing, *big]
     fits = retention.best_fit(requests.con, regressors, cuts)
     return [_assess(st, fits) for st in stats]
 

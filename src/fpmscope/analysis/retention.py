@@ -12,8 +12,14 @@ endpoint it holds; the coefficients are bytes kept per request.
 Where the windows end matters: a window that ends right after the request with the biggest
 transient allocations ends with the pool refilled, as the previous window did, so its total
 is exact. The endpoint to cut after is chosen by the data: each candidate (endpoints whose
-typical request grows the worker), and plain windows of WINDOW requests, is fitted, and the
-cut whose residuals are smallest per request wins (docs/how-it-works.md shows the numbers).
+typical request grows the worker, then those with the biggest transient allocations, whose
+typical request may grow nothing because the pool they refill is seldom short), and plain
+windows of WINDOW requests, is fitted, and the cut whose residuals are smallest per request,
+on average, wins (docs/how-it-works.md shows the numbers). On average and not by a median:
+a wrong cut can leave most windows at exactly zero, the leaks' growth hidden in a pool the
+cut refills and shown only by the rare request that re-extends the heap, and a median never
+sees those few windows. A cut with few windows for its coefficients does not compete: they
+are nearly interpolated, and its residuals look small on any measure.
 
 The fit is robust (Huber weights by iteratively reweighted least squares) so that a rare
 large step in one window cannot move it, and its standard errors are heteroscedasticity-
@@ -57,8 +63,8 @@ REST = "(rest)"
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    """Bytes kept per request of each regressor, its standard error, and the residual scale
-    per square root of a window's requests (smaller: a better cut)."""
+    """Bytes kept per request of each regressor, its standard error, and the mean absolute
+    residual per square root of a window's requests (smaller: a better cut)."""
 
     beta: dict[str, float]
     se: dict[str, float]
@@ -103,8 +109,8 @@ def build_windows(con: Cursor, cut: str | None) -> None:
 
 def best_fit(con: Cursor, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
     """The fit over plain windows and over windows cut after each of `cuts` (when there are
-    enough of them); the one with the smallest residual scale wins, and is fitted again over
-    the late windows alone and over each half of the workers."""
+    enough of them); the one with the smallest mean absolute residual wins, and is fitted
+    again over the late windows alone and over each half of the workers."""
     best: tuple[float, str | None] | None = None
     for cut in (None, *cuts[:MAX_CUTS]):
         build_windows(con, cut)
