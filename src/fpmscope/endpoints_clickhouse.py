@@ -133,3 +133,14 @@ def endpoint_sql(
     """`METHOD /normalized/path[?routing=params]`, or `METHOD name` for a route name."""
     expr, params = uri_sql(uri, rules, route_params, templates)
     return f"concat(if({method} = '', '-', {method}), ' ', {expr})", params
+
+
+def route_query_keep_sql(column: str, names: tuple[str, ...]) -> str:
+    """endpoints.route_query_keep_sql in ClickHouse: a request target reduced to its path plus
+    its routing `name=value` pairs, raw. Names are validated, so the pattern is safe text."""
+    path = f"splitByChar('?', {column})[1]"
+    if not names:
+        return path
+    pattern = route_pairs_pattern(names).replace("\\", "\\\\").replace("'", "\\'")
+    kept = f"arrayStringConcat(extractAll(splitByChar('?', {column})[2], '{pattern}'), '&')"
+    return f"if(position({column}, '?') = 0, {column}, concat({path}, if({kept} = '', '', concat('?', {kept}))))"

@@ -38,6 +38,9 @@ WINDOW = 20
 CUT_WINDOW = 400
 # Cut endpoints tried at most (besides plain windows).
 MAX_CUTS = 5
+# A way of cutting competes only with this many windows per coefficient it fits: with fewer,
+# the robust fit nearly interpolates them and its residuals look smaller than they are.
+CUT_WINDOWS_PER_COEFFICIENT = 4
 # Windows kept for the fit at most; beyond, a deterministic sample of them (by hash).
 MAX_WINDOWS = 200_000
 # Huber's tuning constant (95% efficiency under normal noise), in robust standard deviations.
@@ -61,6 +64,8 @@ class Fit:
     beta: dict[str, float]
     se: dict[str, float]
     scale: float
+    windows: int = 0
+    coefficients: int = 0  # those these windows hold (the others are 0 by the ridge)
 
     def get(self, endpoint: str) -> tuple[float, float] | None:
         if endpoint not in self.beta:
@@ -125,9 +130,9 @@ class _Irls:
 
 
 def best_fit(con: Cursor, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
-    """The fit over plain windows and over windows cut after each of `cuts`; the one with the
-    smallest residual scale wins, and is fitted again over the late windows alone and over
-    each half of the workers.
+    """The fit over plain windows and over windows cut after each of `cuts` (when there are
+    enough of them); the one with the smallest residual scale wins, and is fitted again over
+    the late windows alone and over each half of the workers.
 
     The winner's full fit goes on from its trial: the same windows, and the same first
     TRIAL_ITERATIONS reweightings, so the coefficients are those a fresh fit would reach."""
@@ -136,8 +141,10 @@ def best_fit(con: Cursor, regressors: Sequence[str], cuts: Sequence[str]) -> Fit
     for cut in (None, *cuts[:MAX_CUTS]):
         build_windows(con, cut)
         trial, state = _fit(con, regressors, "all", TRIAL_ITERATIONS, None, trial=True)
-        if best is None or trial.scale < best[0]:
-            best = (trial.scale, state)
+        few = trial.windows < CUT_WINDOWS_PER_COEFFICIENT * trial.coefficients
+        scale = math.inf if cut is not None and few else trial.scale
+        if best is None or scale < best[0]:
+            best = (scale, state)
             _rename(con, "", _BEST)
     _rename(con, _BEST, "")
     whole, _ = _fit(con, regressors, "all", MAX_ITERATIONS, best[1] if best else None, trial=False)
@@ -217,17 +224,22 @@ def _fit(
     # Residuals shrink as coefficients are added; scale them up for the windows the fit spent
     # (as a standard deviation is, by n / (n - k)), and a fit with no window to spare says nothing.
     present = {x for (x,) in con.execute("SELECT DISTINCT x FROM leak_fit_x").fetchall()}
-    spare = windows - len(present)
+    held = len(present)
+    spare = windows - held
     honest = math.inf if scale is None or spare <= 0 else float(scale) * math.sqrt(windows / spare)
     # Only regressors these windows hold have a coefficient (the ridge gives the others 0),
     # and only when there are at least as many windows to spare as coefficients: a fit with
-    # fewer is a guess, and says nothing either way.
+    # fewer is a guess, and says nothing either way. Nor can it be the best way of cutting:
+    # its few windows are nearly interpolated, so its residuals look small (a cut after a rare
+    # endpoint once won that way on MediaWiki, and no endpoint got a fit at all).
     if spare < len(present):
-        present = set()
+        present, honest = set(), math.inf
     result = Fit(
         beta={names[i]: beta[i] for i in sorted(present)},
         se={names[i]: se[i] for i in sorted(present)},
         scale=honest,
+        windows=int(windows),
+        coefficients=held,
     )
     return result, _Irls(beta, done, settled)
 

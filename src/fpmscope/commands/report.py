@@ -24,6 +24,7 @@ from fpmscope.commands.common import (
     since_until_options,
 )
 from fpmscope.errors import FpmscopeError
+from fpmscope.fleet import slow as fleet_slow
 from fpmscope.pipeline import finish, requests_for, slow_report
 from fpmscope.render import RenderOptions, formats, renderer
 
@@ -72,7 +73,8 @@ def report(  # noqa: PLR0917 - one parameter per click option
 ) -> None:
     """Write one self-contained HTML report: verdict, leak suspects, endpoints, worker memory
     timelines, peak footprints and latency. It needs no network to open. With --clickhouse URL
-    the probe records are a fleet's, analysed inside ClickHouse (--access-log still reads files).
+    the probe records, and the access-log requests unless --access-log reads files, are a
+    fleet's, analysed inside ClickHouse.
     """
     fleet = fleet_query(logs, clickhouse, since, until, hosts, pools)
     fmt = report_format(fmt, output)
@@ -91,8 +93,11 @@ def report(  # noqa: PLR0917 - one parameter per click option
         # section stays either way.
         slow = None
         step("reading access logs")
+        slow_options = SlowOptions(top=top, rules=options.rules)
         if access_logs:
-            slow = slow_report(access_logs, None, SlowOptions(top=top, rules=options.rules))
+            slow = slow_report(access_logs, None, slow_options)
+        elif fleet is not None:  # the fleet's access-log requests, when it ships them
+            slow = fleet_slow.access_report(fleet, slow_options)
         step("building the report")
         try:
             full_report = full.build(requests, slow=slow, budget=pool_budget)

@@ -10,27 +10,31 @@ from fpmscope.analysis.slow import SORT_KEYS, SlowOptions, parse_status
 from fpmscope.commands.common import (
     TABLE_TOP,
     emit,
+    fleet_options,
     format_option,
     log_format_options,
-    logs_argument,
     naming_options,
     output_options,
     pick_format,
+    probe_logs_argument,
     render_options,
     rules_from,
     time_option,
     tz_option,
 )
 from fpmscope.endpoints import parse_route_params
+from fpmscope.fleet import slow as fleet_slow
+from fpmscope.fleet.analysis import Filters, FleetQuery
 from fpmscope.pipeline import pick_log_format, slow_report
 from fpmscope.render import renderer
 
 
 @click.command()
-@logs_argument
+@probe_logs_argument
 @format_option
 @output_options
 @log_format_options
+@fleet_options
 @click.option("--sort", type=click.Choice(SORT_KEYS), default="total", show_default=True, help="Rank endpoints by.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N endpoints (table: 40).")
 @click.option(
@@ -57,6 +61,9 @@ def slow(  # noqa: PLR0917 - one parameter per click option
     log_format: str | None,
     nginx_conf: Path | None,
     format_name: str | None,
+    clickhouse: str | None,
+    hosts: tuple[str, ...],
+    pools: tuple[str, ...],
     sort: str,
     top: int | None,
     slowest: int,
@@ -73,12 +80,14 @@ def slow(  # noqa: PLR0917 - one parameter per click option
 
     The log format is detected (combined, combined + $request_time, common, JSON lines) or
     given with --log-format / --nginx-conf. With access logs carrying $request_id and probe
-    logs together, each endpoint also shows PHP wall and CPU time.
+    logs together, each endpoint also shows PHP wall and CPU time. With --clickhouse URL it
+    ranks a fleet's requests in ClickHouse, computed there (docs/fleet.md).
     """
+    _check_inputs(logs, clickhouse, hosts, pools, log_format, nginx_conf, format_name)
     out_fmt = pick_format(fmt, output)
     if top is None and out_fmt == "table":
         top = TABLE_TOP
-    log_fmt = pick_log_format(log_format, nginx_conf, format_name)
+    log_fmt = None if clickhouse else pick_log_format(log_format, nginx_conf, format_name)
     options = SlowOptions(
         sort=sort,
         top=top,
@@ -91,5 +100,39 @@ def slow(  # noqa: PLR0917 - one parameter per click option
         route_params=parse_route_params(route_params),
         infer_min=infer_min,
     )
-    report = slow_report(logs, log_fmt, options)
+    if clickhouse is not None:
+        filters = Filters(
+            since=options.since.timestamp() if options.since else None,
+            until=options.until.timestamp() if options.until else None,
+            hosts=hosts,
+            pools=pools,
+        )
+        report = fleet_slow.slow_report(FleetQuery(clickhouse, filters), options)
+    else:
+        report = slow_report(logs, log_fmt, options)
     emit(renderer("slow", out_fmt)(report, render_options(tz)), output, force)
+
+
+def _check_inputs(  # noqa: PLR0917 - the input options, checked together
+    logs: tuple[str, ...],
+    clickhouse: str | None,
+    hosts: tuple[str, ...],
+    pools: tuple[str, ...],
+    log_format: str | None,
+    nginx_conf: Path | None,
+    format_name: str | None,
+) -> None:
+    """LOG files or --clickhouse, and only the options that go with each."""
+    if clickhouse is None:
+        if not logs:
+            raise click.UsageError("Missing argument 'LOG...' (or --clickhouse URL).")
+        if hosts or pools:
+            raise click.UsageError("--host and --pool filter --clickhouse; give it or drop them.")
+        return
+    if logs:
+        raise click.UsageError("give LOG files or --clickhouse, not both")
+    if log_format is not None or nginx_conf is not None or format_name is not None:
+        raise click.UsageError(
+            "--log-format, --nginx-conf and --format-name read log files; with --clickhouse the requests"
+            " were parsed when loaded (give them to `fpmscope load` or `ship`)"
+        )

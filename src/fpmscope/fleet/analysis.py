@@ -115,8 +115,9 @@ def _templates(con: Cursor, options: LeakOptions) -> tuple[Template, ...]:
     ).fetchall()
     local = duckdb.connect()
     try:
-        local.execute("CREATE TABLE fleet_paths (path VARCHAR)")
-        local.executemany("INSERT INTO fleet_paths VALUES (?)", [(p,) for (p,) in found])
+        # One list parameter: executemany inserts row by row (20 s for 100,000 paths).
+        paths = [p for (p,) in found]
+        local.execute("CREATE TABLE fleet_paths AS SELECT unnest($paths::VARCHAR[]) AS path", {"paths": paths})
         return infer(local, "SELECT path FROM fleet_paths", {}, options.infer_min)
     finally:
         local.close()

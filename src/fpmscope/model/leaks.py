@@ -15,11 +15,13 @@ class EndpointLeak:
     `retained_bytes_per_request` estimates what each request leaves behind for the next one
     on the same worker, native + shared (Zend's chunk cache heals itself and is reported apart
     as `zend_left_cached_bytes`, what it left cached on average, when positive). It is the
-    window fit (`estimate_from` "windows"), never below 0, or for endpoints not fitted the
-    median request's (`"median"`; never a suspect); `retained_bytes_median` is what its
-    typical request kept. `retained_bytes_fit` is the window fit, `retained_bytes_low` its 99% lower
-    confidence bound (null when not above 0), `retained_bytes_late` the fit over the second
-    half of the workers' lives; `retained_bytes_total` is the estimate times `requests`.
+    window fit (`estimate_from` "windows"; "late windows" when the fit over the second half
+    of the workers' lives is more by over a page and its standard error: early heap holes
+    absorbed part of it), never below 0, or for endpoints not fitted the median request's (`"median"`; never a
+    suspect); `retained_bytes_median` is what its typical request kept. `retained_bytes_fit` is
+    the window fit the estimate comes from, `retained_bytes_low` its 99% lower confidence bound
+    (null when not above 0), `retained_bytes_late` the fit over the second half of the workers'
+    lives; `retained_bytes_total` is the estimate times `requests`.
     `positive_share` is the share of judged requests that grew the worker by a page or more;
     `workers_grew` of `workers` (those with 3 judged requests of it) saw its typical request
     grow them by a page or more. See docs/how-it-works.md.
