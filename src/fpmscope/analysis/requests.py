@@ -65,8 +65,9 @@ def _templates(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> tuple[Te
     """Inferred templates over the distinct normalized paths of the records."""
     if options.by == "script":
         return ()
-    path, params = path_sql("split_part(u, '?', 1)", options.rules)
-    paths = f"SELECT DISTINCT {path} AS path FROM (SELECT DISTINCT {_NAMED} AS u FROM requests)"
+    # The path depends on the part before `?` only: its regexes run once per distinct part.
+    path, params = path_sql("p", options.rules)
+    paths = f"SELECT DISTINCT {path} AS path FROM (SELECT DISTINCT split_part({_NAMED}, '?', 1) AS p FROM requests)"
     return infer(con, paths, params, options.infer_min)
 
 

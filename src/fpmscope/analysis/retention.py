@@ -23,9 +23,10 @@ are nearly interpolated, and its residuals look small on any measure.
 
 The fit is robust (Huber weights by iteratively reweighted least squares) so that a rare
 large step in one window cannot move it, and its standard errors are heteroscedasticity-
-robust (sandwich). Sums over windows run in SQL (sql/leak_windows.sql, sql/leak_fit_*.sql);
-Python solves the small normal equations. The SQL runs in the connection's dialect (DuckDB's
-temp tables, or their ClickHouse twins in sql/clickhouse/): this loop is the same for both.
+robust (sandwich). Sums over windows run in SQL (sql/leak_window_requests.sql,
+sql/leak_windows.sql, sql/leak_fit_*.sql) on integer ids; Python solves the small normal
+equations. The SQL runs in the connection's dialect (DuckDB's temp tables, or their ClickHouse
+twins in sql/clickhouse/): this loop is the same for both.
 """
 
 from __future__ import annotations
@@ -88,17 +89,29 @@ class Fits:
     halves: tuple[Fit, Fit]
 
 
+def judged_requests(con: Cursor) -> None:
+    """The judged requests of leak_requests as the narrow integer rows that build_windows
+    cuts (temp table leak_window_requests), once for every way of cutting."""
+    run(con, "leak_window_requests")
+
+
 def build_windows(con: Cursor, cut: str | None) -> None:
-    """Cut the judged requests of leak_requests into windows (temp table leak_windows)."""
-    (judged, workers) = con.execute(
-        "SELECT count(*), count(DISTINCT worker) FROM leak_requests WHERE NOT warmup AND retained IS NOT NULL"
-    ).fetchone() or (0, 0)
+    """Cut the judged requests into windows (temp table leak_windows; needs judged_requests)."""
+    (judged, workers) = con.execute("SELECT count(*), count(DISTINCT wid) FROM leak_window_requests").fetchone() or (
+        0,
+        0,
+    )
     keep_one_in = max(1, math.ceil(judged / WINDOW / MAX_WINDOWS))
+    # The cut endpoint's id; one no judged request has (-1) cuts nothing, as its name would.
+    cut_id = None
+    if cut is not None:
+        found = con.execute("SELECT eid FROM leak_window_endpoints WHERE endpoint = $cut", {"cut": cut}).fetchone()
+        cut_id = -1 if found is None else found[0]
     run(
         con,
         "leak_windows",
         {
-            "cut": cut,
+            "cut": cut_id,
             "size": WINDOW,
             "cut_size": CUT_WINDOW,
             "keep_one_in": keep_one_in,
@@ -107,25 +120,53 @@ def build_windows(con: Cursor, cut: str | None) -> None:
     )
 
 
+# The tables one way of cutting windows leaves for its fit; the best trial's are kept aside
+# (renamed with _BEST) so that its full fit continues from them instead of building them again.
+_TRIAL_TABLES = ("leak_windows", "leak_fit_x", "leak_fit_y", "leak_fit_pairs")
+_BEST = "_best"
+
+
+@dataclass(frozen=True, slots=True)
+class _Irls:
+    """Where reweighting stands: the coefficients, iterations run, and whether they settled."""
+
+    beta: list[float]
+    done: int
+    settled: bool
+
+
 def best_fit(con: Cursor, regressors: Sequence[str], cuts: Sequence[str]) -> Fits:
     """The fit over plain windows and over windows cut after each of `cuts` (when there are
     enough of them); the one with the smallest mean absolute residual wins, and is fitted
-    again over the late windows alone and over each half of the workers."""
-    best: tuple[float, str | None] | None = None
+    again over the late windows alone and over each half of the workers.
+
+    The winner's full fit goes on from its trial: the same windows, and the same first
+    TRIAL_ITERATIONS reweightings, so the coefficients are those a fresh fit would reach."""
+    judged_requests(con)
+    best: tuple[float, _Irls | None] | None = None
     for cut in (None, *cuts[:MAX_CUTS]):
         build_windows(con, cut)
-        trial = fit(con, regressors, iterations=TRIAL_ITERATIONS)
+        trial, state = _fit(con, regressors, "all", TRIAL_ITERATIONS, None, trial=True)
         few = trial.windows < CUT_WINDOWS_PER_COEFFICIENT * trial.coefficients
         scale = math.inf if cut is not None and few else trial.scale
         if best is None or scale < best[0]:
-            best = (scale, cut)
-    cut = best[1] if best else None
-    build_windows(con, cut)
+            best = (scale, state)
+            _rename(con, "", _BEST)
+    _rename(con, _BEST, "")
+    whole, _ = _fit(con, regressors, "all", MAX_ITERATIONS, best[1] if best else None, trial=False)
     return Fits(
-        whole=fit(con, regressors),
+        whole=whole,
         late=fit(con, regressors, subset="late"),
         halves=(fit(con, regressors, subset="half0"), fit(con, regressors, subset="half1")),
     )
+
+
+def _rename(con: Cursor, old: str, new: str) -> None:
+    """Rename the trial tables from name+old to name+new, replacing any of that name
+    (sql/leak_fit_rename.sql; ClickHouse copies them, its temporary tables cannot be renamed)."""
+    statement = query("leak_fit_rename", dialect(con))
+    for table in _TRIAL_TABLES:
+        con.execute(statement.format(old=f"{table}{old}", new=f"{table}{new}"))
 
 
 def fit(
@@ -141,35 +182,50 @@ def fit(
     "late" ones (in the second half of their worker's life), "half0" or "half1" (of the
     workers; early and late windows when there is one worker).
     """
+    return _fit(con, regressors, subset, iterations, None, trial=False)[0]
+
+
+def _fit(
+    con: Cursor,
+    regressors: Sequence[str],
+    subset: str,
+    iterations: int,
+    start: _Irls | None,
+    *,
+    trial: bool,
+) -> tuple[Fit, _Irls | None]:
+    """fit(), going on from `start` (reweighting already done on these very tables) when
+    given; a `trial` computes the residual scale only, not the standard errors."""
     names = [REST, *regressors]
     k = len(names)
-    run(con, "leak_fit_inputs", {"regressors": list(regressors), "subset": subset})
-    run(con, "leak_fit_y")
+    if start is None:
+        run(con, "leak_fit_inputs", {"regressors": list(regressors), "subset": subset})
+        run(con, "leak_fit_y")
+        run(con, "leak_fit_pairs")
     (windows,) = con.execute("SELECT count(*) FROM leak_fit_y").fetchone() or (0,)
     if windows == 0:
-        return Fit(beta={}, se={}, scale=math.inf)
+        return Fit(beta={}, se={}, scale=math.inf), None
     weights_sql = query("leak_fit_weights", dialect(con))
     normal_sql = query("leak_fit_normal", dialect(con))
     settings = {"min_scale": MIN_SCALE, "huber_k": HUBER_K}
-    # Start from least squares (every weight 1: a huge Huber constant), then reweight.
-    con.execute(weights_sql, {"beta": [0.0] * k, "min_scale": MIN_SCALE, "huber_k": 1e300})
-    beta = solve(*_normal(con.execute(normal_sql).fetchall(), k))
-    for _ in range(iterations):
+    if start is None:
+        # Start from least squares (every weight 1: a huge Huber constant), then reweight.
+        con.execute(weights_sql, {"beta": [0.0] * k, "min_scale": MIN_SCALE, "huber_k": 1e300})
+        start = _Irls(solve(*_normal(con.execute(normal_sql).fetchall(), k)), 0, False)
+    beta, done, settled = start.beta, start.done, start.settled
+    while not settled and done < iterations:
         con.execute(weights_sql, {"beta": beta, **settings})
         new = solve(*_normal(con.execute(normal_sql).fetchall(), k))
         moved = max(abs(a - b) for a, b in zip(new, beta, strict=True))
-        beta = new
-        if moved < TOLERANCE:
-            break
+        beta, done, settled = new, done + 1, moved < TOLERANCE
     con.execute(weights_sql, {"beta": beta, **settings})
-    xtwx, _ = _normal(con.execute(normal_sql).fetchall(), k)
-    bread = invert(xtwx)
-    meat = [[0.0] * k for _ in range(k)]
-    flat = [value for line in bread for value in line]
-    for i, j, value in run(con, "leak_fit_meat", {"bread": flat, "k": k}).fetchall():
-        meat[i][j] = float(value)
-    cov = _mul(_mul(bread, meat), bread)
-    se = [math.sqrt(max(cov[i][i], 0.0)) for i in range(k)]
+    se = [math.nan] * k
+    if not trial:
+        xtwx, _ = _normal(con.execute(normal_sql).fetchall(), k)
+        bread = invert(xtwx)
+        meat = _symmetric(run(con, "leak_fit_meat", {"bread": [v for line in bread for v in line], "k": k}), k)
+        cov = _mul(_mul(bread, meat), bread)
+        se = [math.sqrt(max(cov[i][i], 0.0)) for i in range(k)]
     (scale,) = run(con, "leak_fit_scale").fetchone() or (None,)
     # Residuals shrink as coefficients are added; scale them up for the windows the fit spent
     # (as a standard deviation is, by n / (n - k)), and a fit with no window to spare says nothing.
@@ -184,20 +240,30 @@ def fit(
     # endpoint once won that way on MediaWiki, and no endpoint got a fit at all).
     if spare < len(present):
         present, honest = set(), math.inf
-    return Fit(
+    result = Fit(
         beta={names[i]: beta[i] for i in sorted(present)},
         se={names[i]: se[i] for i in sorted(present)},
         scale=honest,
         windows=int(windows),
         coefficients=held,
     )
+    return result, _Irls(beta, done, settled)
+
+
+def _symmetric(cur: Cursor, k: int) -> list[list[float]]:
+    """A k×k matrix from (i, j, value) rows of its upper triangle (i <= j)."""
+    m = [[0.0] * k for _ in range(k)]
+    for i, j, value in cur.fetchall():
+        m[i][j] = m[j][i] = float(value)
+    return m
 
 
 def _normal(rows: list[tuple[int, int, float, float]], k: int) -> tuple[list[list[float]], list[float]]:
     xtwx = [[0.0] * k for _ in range(k)]
     xtwy = [0.0] * k
+    # Rows of the upper triangle (i <= j): X'WX is symmetric.
     for i, j, xx, xy in rows:
-        xtwx[i][j] = float(xx)
+        xtwx[i][j] = xtwx[j][i] = float(xx)
         if i == j:
             xtwy[i] = float(xy)
     return xtwx, xtwy

@@ -1,7 +1,12 @@
--- The weighted normal equations X'WX (i, j, xx) and X'Wy (xy, meaningful where i = j).
-SELECT a.x AS i, b.x AS j, sum(w.w * a.n * b.n) AS xx, sum(w.w * a.n * y.y) AS xy
-FROM leak_fit_x a
-JOIN leak_fit_x b USING (win)
+-- The weighted normal equations: X'WX over its upper triangle (i <= j, xx; leak_fit_pairs)
+-- and X'Wy (xy, on the rows where i = j; from leak_fit_x, one row per window and regressor).
+SELECT p.i, p.j, sum(w.w * p.an * p.bn) AS xx, NULL::DOUBLE AS xy
+FROM leak_fit_pairs p
 JOIN leak_fit_w w USING (win)
-JOIN leak_fit_y y USING (win)
-GROUP BY a.x, b.x;
+WHERE p.i < p.j
+GROUP BY p.i, p.j
+UNION ALL
+SELECT x.x AS i, x.x AS j, sum(w.w * x.n * x.n) AS xx, sum(w.w * x.n * w.y) AS xy
+FROM leak_fit_x x
+JOIN leak_fit_w w USING (win)
+GROUP BY x.x;

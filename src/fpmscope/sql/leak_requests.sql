@@ -105,6 +105,9 @@ SELECT
     r.anon_start, r.shared_start, r.shared_end, r.zend_real_start, r.outcome,
     -- Built per request: a second reader of `judged` would have DuckDB run its windows twice.
     concat_ws('|', w.worker, j.life) AS worker, e.endpoint, j.life_seq AS seq,
+    -- Integer ids of the worker life and the endpoint, for readers that sort or join on them
+    -- (sql/leak_window_requests.sql): the worker's number times 2^32 plus its life.
+    j.wid * 4294967296 + j.life AS worker_id, j.eid AS endpoint_id,
     j.d_anon, j.d_zend, j.d_shared, j.native, j.retained, j.eseq,
     j.life_seq <= {worker_warmup} OR j.eseq = 1 AS warmup,
     greatest(r.rss_end - r.rss_start, r.zend_real_peak - r.zend_real_start, 0) AS footprint

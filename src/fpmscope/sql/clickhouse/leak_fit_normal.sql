@@ -1,8 +1,6 @@
--- Twin of sql/leak_fit_normal.sql: X'WX (i, j, xx) and X'Wy (xy, meaningful where i = j), the
--- pairs of each window's regressors made by two arrayJoins.
-SELECT xs[a] AS i, xs[b] AS j, sum(w * ns[a] * ns[b]) AS xx, sum(w * ns[a] * y) AS xy
-FROM (
-    SELECT w, y, xs, ns, a, arrayJoin(arrayEnumerate(xs)) AS b
-    FROM (SELECT w, y, xs, ns, arrayJoin(arrayEnumerate(xs)) AS a FROM leak_fit_w) AS one
-) AS pairs
+-- Twin of sql/leak_fit_normal.sql: X'WX over its upper triangle (i <= j, xx) from
+-- leak_fit_pairs, and X'Wy (xy, meaningful where i = j: there an = bn is the regressor's count).
+SELECT i, j, sum(w * an * bn) AS xx, sum(w * an * y) AS xy
+FROM leak_fit_pairs
+ANY LEFT JOIN (SELECT win, w, y FROM leak_fit_w) AS weights USING (win)
 GROUP BY i, j

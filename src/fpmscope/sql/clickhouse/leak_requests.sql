@@ -1,6 +1,8 @@
 -- Twin of sql/leak_requests.sql: every probe record of `requests` (the temp table that
 -- fleet/analysis.py fills from the fleet's records) with its worker, endpoint, position and
--- what the next request on the same worker found; the same columns and meaning.
+-- what the next request on the same worker found; the same columns and meaning, except the
+-- integer ids worker_id and endpoint_id, which its one reader's twin numbers itself
+-- (sql/clickhouse/leak_window_requests.sql).
 -- ClickHouse 18.16 has no window functions: each worker's records are gathered into one
 -- array sorted by time (groupArray + arraySort), lead/lag are neighbouring elements, a life of
 -- a reused pid is a running count of the requests that start one (arrayCumSum), positions in
