@@ -76,6 +76,19 @@ def infer(
     return tuple(sorted(kept, key=lambda t: (t.prefix.count("/"), t.prefix)))
 
 
+def infer_list(paths: list[str], min_values: int) -> tuple[Template, ...]:
+    """`infer` over paths held in memory (those another engine found), in a scratch DuckDB.
+    They go in as one list parameter: executemany inserts row by row (20 s for 100,000 paths)."""
+    if min_values <= 0:
+        return ()
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE given_paths AS SELECT unnest($paths::VARCHAR[]) AS path", {"paths": paths})
+        return infer(con, "SELECT path FROM given_paths", {}, min_values)
+    finally:
+        con.close()
+
+
 def templates_sql(column: str, templates: tuple[Template, ...]) -> tuple[str, dict[str, object]]:
     """SQL applying `templates` in order to the normalized path `column` (the query part, if
     any, follows as a `/\\x01/` segment or after `?`, and is never collapsed).

@@ -29,7 +29,7 @@ from fpmscope.analysis.requests import (
     _Sampling,
     _Summary,
 )
-from fpmscope.endpoint_templates import Template, infer
+from fpmscope.endpoint_templates import Template, infer_list
 from fpmscope.errors import FpmscopeError
 from fpmscope.fleet import schema
 from fpmscope.model.inputs import InputSummary
@@ -113,14 +113,7 @@ def _templates(con: Cursor, options: LeakOptions) -> tuple[Template, ...]:
         f"SELECT DISTINCT {path} AS path FROM (SELECT DISTINCT {_NAMED} AS uri, tag FROM requests) AS named",
         params,
     ).fetchall()
-    local = duckdb.connect()
-    try:
-        # One list parameter: executemany inserts row by row (20 s for 100,000 paths).
-        paths = [p for (p,) in found]
-        local.execute("CREATE TABLE fleet_paths AS SELECT unnest($paths::VARCHAR[]) AS path", {"paths": paths})
-        return infer(local, "SELECT path FROM fleet_paths", {}, options.infer_min)
-    finally:
-        local.close()
+    return infer_list([p for (p,) in found], options.infer_min)
 
 
 def _endpoint_expression(options: LeakOptions, templates: tuple[Template, ...]) -> tuple[str, dict[str, object]]:

@@ -20,8 +20,6 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-import duckdb
-
 from fpmscope import endpoints_clickhouse as ch
 from fpmscope.analysis.slow import (
     DEFAULT_TOP,
@@ -36,7 +34,7 @@ from fpmscope.analysis.slow import (
     _Totals,
     _why_no_time,
 )
-from fpmscope.endpoint_templates import Template, infer
+from fpmscope.endpoint_templates import Template, infer_list
 from fpmscope.errors import FpmscopeError
 from fpmscope.fleet import schema
 from fpmscope.fleet.analysis import Filters, FleetQuery
@@ -186,14 +184,7 @@ def _templates(con: ClickHouseCursor, options: SlowOptions) -> tuple[Template, .
     if options.infer_min <= 0:
         return ()
     found = con.execute(query("slow_template_paths", CLICKHOUSE)).fetchall()
-    local = duckdb.connect()
-    try:
-        # One list parameter: executemany inserts row by row (20 s for 100,000 paths).
-        paths = [p for (p,) in found]
-        local.execute("CREATE TABLE fleet_paths AS SELECT unnest($paths::VARCHAR[]) AS path", {"paths": paths})
-        return infer(local, "SELECT path FROM fleet_paths", {}, options.infer_min)
-    finally:
-        local.close()
+    return infer_list([p for (p,) in found], options.infer_min)
 
 
 def _stamp(ts: float) -> str:
