@@ -169,6 +169,16 @@ def probe_logs_argument(f: F) -> F:
     return click.argument("logs", nargs=-1, required=False, metavar="[LOG...]")(f)
 
 
+# Where load and ship write (required there, unlike the analysers' --clickhouse).
+clickhouse_target_option = click.option(
+    "--clickhouse",
+    "url",
+    required=True,
+    metavar="URL",
+    help="clickhouse://[user[:password]@]host[:port]/[db] or chdb:PATH.",
+)
+
+
 def fleet_options(f: F) -> F:
     """--clickhouse URL and the filters of what it reads (--since/--until are added apart,
     since `slow` has them for logs too)."""

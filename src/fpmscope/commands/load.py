@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fpmscope.commands.common import log_format_options, logs_argument, note_skipped
+from fpmscope.commands.common import clickhouse_target_option, log_format_options, logs_argument, note_skipped
 from fpmscope.fleet import load as fleet_load
 from fpmscope.fleet.store import opened
 from fpmscope.pipeline import pick_log_format
@@ -15,13 +15,7 @@ from fpmscope.pipeline import pick_log_format
 
 @click.command()
 @logs_argument
-@click.option(
-    "--clickhouse",
-    "url",
-    required=True,
-    metavar="URL",
-    help="clickhouse://[user[:password]@]host[:port]/[db] or chdb:PATH.",
-)
+@clickhouse_target_option
 @click.option(
     "--host", default=None, metavar="NAME", help="The machine the access logs are from (default: this one's name)."
 )

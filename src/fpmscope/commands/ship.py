@@ -11,7 +11,7 @@ from types import FrameType
 
 import click
 
-from fpmscope.commands.common import log_format_options, size_option
+from fpmscope.commands.common import clickhouse_target_option, log_format_options, size_option
 from fpmscope.fleet.ship import ShipOptions, Shipper
 from fpmscope.fleet.store import parse_url
 from fpmscope.pipeline import pick_log_format
@@ -19,13 +19,7 @@ from fpmscope.pipeline import pick_log_format
 
 @click.command()
 @click.argument("logs", nargs=-1, required=True, metavar="LOG...", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--clickhouse",
-    "url",
-    required=True,
-    metavar="URL",
-    help="clickhouse://[user[:password]@]host[:port]/[db] or chdb:PATH.",
-)
+@clickhouse_target_option
 @click.option(
     "--checkpoint",
     type=click.Path(dir_okay=False, path_type=Path),
