@@ -89,7 +89,6 @@ def test_an_unbalanced_quote_in_a_w3c_log(case: str, tmp_path: Path) -> None:
     _check(_slow(log), physical)
 
 
-@pytest.mark.xfail(strict=True, reason="open: a joined record that is a valid request is not looked for")
 def test_a_quoted_record_of_two_junk_lines_is_two_skipped_lines(tmp_path: Path) -> None:
     """Two junk lines that the CSV reader reads as one record of the right width, a valid
     request whose line end sits in a field the format does not read (here $remote_addr), in a

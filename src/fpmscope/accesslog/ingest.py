@@ -383,8 +383,11 @@ class Loader:
             assert self.layout is not None
             cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.layout)))
             exprs = _csv_var_exprs(self.layout, set(self.needed))
+            # A line end inside a field (any field, read or not): a quote opened there ran into
+            # the next line. The record is marked, and _spans_lines hands the file over.
+            joined = " OR ".join(f"contains(c{i}, chr(10)) OR contains(c{i}, chr(13))" for i in range(len(self.layout)))
             return (
-                f"SELECT {exprs}, NULL::VARCHAR AS _bad"
+                f"SELECT {exprs}, CASE WHEN {joined} THEN '(lines joined by a quote)' END AS _bad"
                 f" FROM read_csv($path, delim = ' ', quote = '\"', escape = '\"',"
                 f" strict_mode = true, null_padding = false, {common}, columns = {{{cols}}})"
             )
