@@ -15,7 +15,7 @@ from typing import Final
 
 import duckdb
 
-from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, infer, templates_sql
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, infer, templates_sql
 from fpmscope.endpoints import (
     DEFAULT_ROUTE_PARAMS,
     DEFAULT_RULES,
@@ -156,6 +156,8 @@ def _warning(source: Source, sort: str, wanted: str) -> str | None:
 
 
 def _why_no_time(source: Source) -> str:
+    if not source.timed and source.format_name is None:  # requests read back from a store
+        return "no access-log request carries a request time"
     if not source.timed:
         return f"format {source.format_name} has no request time ($request_time, %D, time-taken...)"
     return f"only {source.timed:,} of {source.parsed:,} requests carry a request time"
@@ -301,18 +303,14 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         templated, tparams = templates_sql("rest", templates)
         con.execute(query("slow_templates").format(templated=templated), tparams)
         con.execute(query("slow_templates_apply"))
-    sort = options.sort if source.has_time or options.sort in ("count", "errors") else "count"
+    sort = ranked_by(source, options)
     # Ranking, percentiles, the first --top and one row for the rest all happen in SQL: Python
     # touches at most top + 1 endpoints, however many the logs hold.
     value, requests, source_rows = RANK_VALUES[sort]
     con.execute(query("slow_rank").format(value=value, requests=requests, rows=source_rows))
     totals = row(con, "slow_totals", _Totals)
-    grand = float(totals.total_s) if source.has_time and totals.total_s is not None else None
     top = options.top if options.top is not None else DEFAULT_TOP
     found = rows(con, "slow_top", _EndpointRow, {"top": top})
-    endpoints = [_endpoint(r, grand, r.endpoint) for r in found if r.endpoint is not None]
-    rest = [r for r in found if r.endpoint is None]
-    others = _endpoint(rest[0], grand, f"({totals.endpoints - len(endpoints):,} other endpoints)") if rest else None
     slowest = [
         SlowRequest(
             endpoint=r.endpoint,
@@ -326,6 +324,41 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         for r in rows(con, "slow_slowest", _Slowest, {"slowest": options.slowest})
     ]
     summary = row(con, "slow_summary", _Summary)
+    first = summary.first_ts.isoformat() if summary.first_ts is not None else None
+    last = summary.last_ts.isoformat() if summary.last_ts is not None else None
+    ranked = Ranked(sort, totals, found, slowest, int(summary.requests), first, last, int(summary.joined), templates)
+    return build_report(source, options, ranked, described)
+
+
+def ranked_by(source: Source, options: SlowOptions) -> str:
+    """The ranking used: the one asked for, or count when most requests carry no time."""
+    return options.sort if source.has_time or options.sort in ("count", "errors") else "count"
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """What an engine (DuckDB here, ClickHouse in fleet/slow.py) found, for build_report."""
+
+    sort: str  # the ranking used: options.sort, or count when the requests carry no time
+    totals: _Totals
+    rows: list[_EndpointRow]  # the first --top endpoints, then at most one row (endpoint None) for the rest
+    slowest: list[SlowRequest]
+    requests: int
+    first_time: str | None  # ISO 8601
+    last_time: str | None
+    joined: int  # requests joined to a probe record
+    templates: tuple[Template, ...]
+
+
+def build_report(source: Source, options: SlowOptions, found: Ranked, filters: tuple[str, ...]) -> SlowReport:
+    """The report of either engine's rows: shares, the rest row, notes, warning and headline."""
+    sort = found.sort
+    grand = float(found.totals.total_s) if source.has_time and found.totals.total_s is not None else None
+    endpoints = [_endpoint(r, grand, r.endpoint) for r in found.rows if r.endpoint is not None]
+    rest = [r for r in found.rows if r.endpoint is None]
+    others = (
+        _endpoint(rest[0], grand, f"({found.totals.endpoints - len(endpoints):,} other endpoints)") if rest else None
+    )
     notes = list(source.notes)
     if sort != options.sort:
         notes.append(f"endpoints are ranked by {sort}, not {options.sort}: {_why_no_time(source)}")
@@ -334,15 +367,15 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         source=source.kind,
         format_name=source.format_name,
         format=source.format,
-        requests=int(summary.requests),
+        requests=found.requests,
         parsed_lines=source.parsed,
         skipped_lines=source.skipped,
         skipped_example=source.skipped_example,
-        first_time=summary.first_ts.isoformat() if summary.first_ts is not None else None,
-        last_time=summary.last_ts.isoformat() if summary.last_ts is not None else None,
+        first_time=found.first_time,
+        last_time=found.last_time,
         time_column=_time_column(source),
-        filters=tuple(described),
-        joined_requests=int(summary.joined) if source.kind == "access+probe" else None,
+        filters=filters,
+        joined_requests=found.joined if source.kind == "access+probe" else None,
         notes=tuple(notes),
         format_detected=source.format_detected,
     )
@@ -350,12 +383,12 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         inputs=inputs,
         sort=sort,
         total_time_s=_s(grand),
-        endpoint_count=int(totals.endpoints),
+        endpoint_count=int(found.totals.endpoints),
         endpoints=tuple(endpoints),
         others=others,
-        slowest=tuple(slowest),
+        slowest=tuple(found.slowest),
         headline=_headline(endpoints, inputs, sort),
-        inferred_templates=tuple(t.model() for t in templates),
+        inferred_templates=tuple(t.model() for t in found.templates),
         format_confidence=source.format_confidence,
         skipped_share=source.skipped_share,
         time_available=source.has_time,

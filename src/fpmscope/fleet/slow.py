@@ -23,16 +23,14 @@ from typing import Final
 from fpmscope import endpoints_clickhouse as ch
 from fpmscope.analysis.slow import (
     DEFAULT_TOP,
+    Ranked,
     SlowOptions,
     Source,
-    _endpoint,
     _EndpointRow,
-    _headline,
     _ms,
-    _s,
-    _time_column,
     _Totals,
-    _why_no_time,
+    build_report,
+    ranked_by,
 )
 from fpmscope.endpoint_templates import Template, infer_list
 from fpmscope.errors import FpmscopeError
@@ -40,7 +38,7 @@ from fpmscope.fleet import schema
 from fpmscope.fleet.analysis import Filters, FleetQuery
 from fpmscope.fleet.cursor import ClickHouseCursor
 from fpmscope.fleet.store import connect
-from fpmscope.model.slow import SlowInputs, SlowReport, SlowRequest
+from fpmscope.model.slow import SlowReport, SlowRequest
 from fpmscope.sql import CLICKHOUSE, columns, fields, query, row, rows
 
 # analysis/slow.py's RANK_VALUES in ClickHouse: sums over slow_paths' distinct request lines,
@@ -247,24 +245,16 @@ def _analyze(con: ClickHouseCursor, fleet: FleetQuery, options: SlowOptions, sou
         rest, tparams = ch.templates_sql("rest", templates)
         templated = f"concat(splitByChar(' ', named)[1], ' ', {rest})"
     con.execute(query("slow_templates_apply", CLICKHOUSE).format(templated=templated), tparams)
-    sort = options.sort if source.has_time or options.sort in ("count", "errors") else "count"
+    sort = ranked_by(source, options)
     value, requests, source_rows = RANK_VALUES[sort]
     con.execute(query("slow_rank", CLICKHOUSE).format(value=value, requests=requests, rows=source_rows))
     totals = row(con, "slow_totals", _Totals)
-    grand = float(totals.total_s) if source.has_time and totals.total_s is not None else None
     top = options.top if options.top is not None else DEFAULT_TOP
     # An empty list of percentiles is DuckDB's NULL (no request carries a time).
     found = [
         dataclasses.replace(r, quantiles_s=r.quantiles_s or None)
         for r in rows(con, "slow_top", _EndpointRow, {"top": top})
     ]
-    endpoints = [_endpoint(r, grand, r.endpoint) for r in found if r.endpoint is not None]
-    rest_rows = [r for r in found if r.endpoint is None]
-    others = (
-        _endpoint(rest_rows[0], grand, f"({totals.endpoints - len(endpoints):,} other endpoints)")
-        if rest_rows
-        else None
-    )
     slowest = [
         SlowRequest(
             endpoint=r.endpoint,
@@ -278,40 +268,8 @@ def _analyze(con: ClickHouseCursor, fleet: FleetQuery, options: SlowOptions, sou
         for r in rows(con, "slow_slowest", _Slowest, {"slowest": options.slowest})
     ]
     summary = row(con, "slow_summary", _Summary)
-    notes = list(source.notes)
-    warning = None
-    if sort != options.sort:
-        why = _why_no_time(source) if source.timed else "no access-log request in ClickHouse carries a request time"
-        notes.append(f"endpoints are ranked by {sort}, not {options.sort}: {why}")
-        warning = f"warning: ranked by {sort}, not {options.sort}: {why}"
-    inputs = SlowInputs(
-        files=source.files,
-        source=source.kind,
-        format_name=None,
-        format=None,
-        requests=int(summary.requests),
-        parsed_lines=source.parsed,
-        skipped_lines=0,
-        skipped_example=None,
-        first_time=_iso(summary.first_ts),
-        last_time=_iso(summary.last_ts),
-        time_column=_time_column(source),
-        filters=described,  # the time, host and pool filters are in the input's name
-        joined_requests=int(summary.joined) if source.kind == "access+probe" else None,
-        notes=tuple(notes),
-    )
-    return SlowReport(
-        inputs=inputs,
-        sort=sort,
-        total_time_s=_s(grand),
-        endpoint_count=int(totals.endpoints),
-        endpoints=tuple(endpoints),
-        others=others,
-        slowest=tuple(slowest),
-        headline=_headline(endpoints, inputs, sort),
-        inferred_templates=tuple(t.model() for t in templates),
-        format_confidence=None,
-        skipped_share=0.0,
-        time_available=source.has_time,
-        warning=warning,  # the format's confidence and skipped lines were the loader's to report
-    )
+    first, last = _iso(summary.first_ts), _iso(summary.last_ts)
+    ranked = Ranked(sort, totals, found, slowest, int(summary.requests), first, last, int(summary.joined), templates)
+    # The time, host and pool filters are in the input's name; the format's confidence and the
+    # skipped lines were the loader's to report.
+    return build_report(source, options, ranked, described)
