@@ -172,7 +172,7 @@ def _s(seconds: float | None) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _EndpointRow:
+class EndpointRow:
     """One row of sql/slow_top.sql (times in seconds)."""
 
     endpoint: str | None  # None: the row of all endpoints after the first --top
@@ -224,7 +224,7 @@ class _Summary:
     joined: int
 
 
-def _endpoint(r: _EndpointRow, grand_total: float | None, name: str) -> EndpointTime:
+def _endpoint(r: EndpointRow, grand_total: float | None, name: str) -> EndpointTime:
     qs: list[float | None] = list(r.quantiles_s) if r.quantiles_s is not None else [None] * 4
     tot = float(r.total_s) if r.total_s is not None else None
     both = r.php_total_s is not None and r.joined_t_s is not None and r.joined > 0
@@ -278,7 +278,7 @@ DEFAULT_TOP: Final = 40
 
 
 @dataclass(frozen=True, slots=True)
-class _Totals:
+class Totals:
     """The row of sql/slow_totals.sql."""
 
     endpoints: int
@@ -308,9 +308,9 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     # touches at most top + 1 endpoints, however many the logs hold.
     value, requests, source_rows = RANK_VALUES[sort]
     con.execute(query("slow_rank").format(value=value, requests=requests, rows=source_rows))
-    totals = row(con, "slow_totals", _Totals)
+    totals = row(con, "slow_totals", Totals)
     top = options.top if options.top is not None else DEFAULT_TOP
-    found = rows(con, "slow_top", _EndpointRow, {"top": top})
+    found = rows(con, "slow_top", EndpointRow, {"top": top})
     slowest = [
         SlowRequest(
             endpoint=r.endpoint,
@@ -340,8 +340,8 @@ class Ranked:
     """What an engine (DuckDB here, ClickHouse in fleet/slow.py) found, for build_report."""
 
     sort: str  # the ranking used: options.sort, or count when the requests carry no time
-    totals: _Totals
-    rows: list[_EndpointRow]  # the first --top endpoints, then at most one row (endpoint None) for the rest
+    totals: Totals
+    rows: list[EndpointRow]  # the first --top endpoints, then at most one row (endpoint None) for the rest
     slowest: list[SlowRequest]
     requests: int
     first_time: str | None  # ISO 8601

@@ -23,12 +23,12 @@ from typing import Final
 from fpmscope import endpoints_clickhouse as ch
 from fpmscope.analysis.slow import (
     DEFAULT_TOP,
+    EndpointRow,
     Ranked,
     SlowOptions,
     Source,
-    _EndpointRow,
+    Totals,
     _ms,
-    _Totals,
     build_report,
     ranked_by,
 )
@@ -248,12 +248,12 @@ def _analyze(con: ClickHouseCursor, fleet: FleetQuery, options: SlowOptions, sou
     sort = ranked_by(source, options)
     value, requests, source_rows = RANK_VALUES[sort]
     con.execute(query("slow_rank", CLICKHOUSE).format(value=value, requests=requests, rows=source_rows))
-    totals = row(con, "slow_totals", _Totals)
+    totals = row(con, "slow_totals", Totals)
     top = options.top if options.top is not None else DEFAULT_TOP
     # An empty list of percentiles is DuckDB's NULL (no request carries a time).
     found = [
         dataclasses.replace(r, quantiles_s=r.quantiles_s or None)
-        for r in rows(con, "slow_top", _EndpointRow, {"top": top})
+        for r in rows(con, "slow_top", EndpointRow, {"top": top})
     ]
     slowest = [
         SlowRequest(
