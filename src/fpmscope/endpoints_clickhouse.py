@@ -95,7 +95,7 @@ def templates_sql(column: str, templates: tuple[Template, ...]) -> tuple[str, di
         prefix = re.escape(t.prefix)
         if t.fixed:
             fixed = "|".join(re.escape(v) for v in t.fixed)
-            params[f"tprotect_{k}"] = f"^({prefix})({fixed})(/|$)"
+            params[f"tprotect_{k}"] = f"^({prefix})({fixed})(/|\\?|$)"
             expr = f"replaceRegexpOne({expr}, $tprotect_{k}, '\\\\1\\x04\\\\2\\\\3')"
         params[f"tcollapse_{k}"] = f"^({prefix})[^/?{{\x01\x04][^/?]*"
         expr = f"replaceRegexpOne({expr}, $tcollapse_{k}, '\\\\1{PLACEHOLDER}')"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 
 from fpmscope import endpoints, endpoints_clickhouse
-from fpmscope.endpoint_templates import Template
+from fpmscope.endpoint_templates import Template, templates_sql
 from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule
 from fpmscope.fleet.cursor import open_cursor
 from fpmscope.fleet.store import ChdbStore
@@ -80,3 +80,34 @@ def test_chdb_names_endpoints_as_duckdb_does(tmp_path: object) -> None:
 
 def test_an_18_16_server_names_endpoints_as_duckdb_does(ch_single: str) -> None:
     assert _clickhouse_names(ch_single) == _duckdb_names()
+
+
+def test_templates_applied_to_finished_names_agree_and_keep_a_value_before_a_query(tmp_path: object) -> None:
+    """`slow` applies templates to finished names (`?` before the routing parameters): a kept
+    value before `?` stays, in both engines (fleet/slow.py and analysis/slow.py)."""
+    templates = (Template("/", ("blog", "index.php"), 100), *TEMPLATES)
+    names = ["/index.php?action=view", "/index.php", "/my-post?page=2", "/blog/archive?page=3", "/blog/x?page=3"]
+    expr, params = templates_sql("n", templates)
+    con = duckdb.connect()
+    duck = [
+        r[0]
+        for r in con.execute(f"SELECT {expr} FROM unnest($ns::VARCHAR[]) AS t(n)", {"ns": names} | params).fetchall()
+    ]
+    assert duck == [
+        "/index.php?action=view",
+        "/index.php",
+        "/{slug}?page=2",
+        "/blog/archive?page=3",
+        "/blog/{slug}?page=3",
+    ]
+    cexpr, cparams = endpoints_clickhouse.templates_sql("n", templates)
+    cur = open_cursor(f"chdb:{tmp_path}")
+    try:
+        found = cur.execute(
+            f"SELECT i, {cexpr} FROM (SELECT $ns AS ns) AS q ARRAY JOIN arrayEnumerate(ns) AS i, ns AS n ORDER BY i",
+            {"ns": names} | cparams,
+        ).fetchall()
+    finally:
+        cur.close()
+        ChdbStore.close_all()
+    assert [name for _, name in found] == duck

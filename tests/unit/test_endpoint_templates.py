@@ -7,7 +7,7 @@ import random
 
 import duckdb
 
-from fpmscope.endpoint_templates import infer
+from fpmscope.endpoint_templates import infer, templates_sql
 from fpmscope.endpoints import DEFAULT_RULES, endpoint_sql, parse_rule, path_sql
 
 WORDS = ("alpha", "beta", "gamma", "delta", "omega", "tune", "leak", "pool", "memory", "slow", "fast", "php")
@@ -99,3 +99,19 @@ def test_inference_can_be_turned_off_and_rules_come_first() -> None:
     rule = parse_rule("[a-z]+-[a-z]+-[a-z]+-[a-z]{6}={post}")
     named = endpoints(paths, rules=(rule, *DEFAULT_RULES))
     assert named["GET /blog/{post}"] == 200 and "GET /blog/{slug}" not in named
+
+
+def test_a_kept_value_stays_when_a_query_string_follows_it() -> None:
+    """`slow` applies templates to finished endpoint names, where a routing parameter follows
+    the path after `?`, not as a marked segment: `/index.php?action=view` under a root
+    template kept `index.php` only when `/` followed it, and became `/{slug}?action=view`."""
+    paths = [f"/my-post-{i}-title" for i in range(100)] + ["/index.php?action=view&id=7"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest($p) AS u", {"p": paths})
+    path, params = path_sql("split_part(u, '?', 1)", DEFAULT_RULES)
+    templates = infer(con, f"SELECT DISTINCT {path} AS path FROM t", params, 50)
+    assert [(t.prefix, t.fixed) for t in templates] == [("/", ("index.php",))]
+    templated, tparams = templates_sql("e", templates)
+    names = ["/index.php?action=view", "/index.php", "/my-post-3-title?page=2", "/index.phpx"]
+    found = con.execute(f"SELECT {templated} FROM unnest($n::VARCHAR[]) AS n(e)", {"n": names} | tparams).fetchall()
+    assert [r[0] for r in found] == ["/index.php?action=view", "/index.php", "/{slug}?page=2", "/{slug}"]
