@@ -55,6 +55,14 @@ PRECISE = 0.5
 # least this share of its estimate: growth that one worker's rare steps put on a rare
 # endpoint does not.
 REPLICATED = 0.25
+# The late fit is the estimate when its standard error is below this share of the whole
+# fit's: on about half the windows it would be about sqrt(2) times the whole fit's if early
+# windows followed the same rates; below 1/sqrt(2) its variance is under half the whole fit's,
+# a margin that the noise of two sandwich errors does not cross by chance.
+SHARPER = 1 / math.sqrt(2)
+# Windows of the late fit that must hold an endpoint before its error is compared with the
+# whole fit's (retention.Fit.support).
+LATE_SUPPORT = 4
 # Workers growing by at least this per request after warm-up get a headline of their own.
 GROWTH_FLOOR = 2048.0
 
@@ -187,11 +195,19 @@ def _assess(st: EndpointStats, fits: retention.Fits) -> Assessment:
     # is far below it, and an app whose heap grows in rare big steps puts them anywhere.
     persists = late_fit is None or late_fit >= max(PAGE, PERSISTS * max(fit, 0.0))
     basis = "windows"
-    if late is not None and late[0] - fit > max(PAGE, late[1]):
+    higher = late is not None and late[0] - fit > max(PAGE, late[1])
+    # On half the windows the late fit should be the less precise one. When it is clearly the
+    # more precise all the same, the early windows hold growth that no per-request rate
+    # explains: a cache that fills in young workers (s1-014: 14 entries of 56 KiB per worker,
+    # put by the whole fit on a 23 KiB leak that ran beside them, 32.4 ± 4.0 KiB; late
+    # 23.0 ± 0.3 KiB).
+    sharper = late is not None and late[1] < SHARPER * se and fits.late.support.get(st.endpoint, 0) >= LATE_SUPPORT
+    if late is not None and (higher or sharper):
         # More late in the workers' lives than over them, by over a page and the late fit's
         # standard error: early on, holes the heap still had took the leak's bytes and the
         # worker did not grow (MediaWiki's 48 KiB plant: 35 KiB over whole lives, 46.7 KiB
-        # in their second halves). What goes on is what a long-lived worker keeps.
+        # in their second halves). Or known better late in their lives than over them. Either
+        # way, what goes on is what a long-lived worker keeps.
         (fit, se), basis = late, "late windows"
     # What a request keeps: an endpoint whose requests give memory back keeps nothing.
     estimate = max(fit, 0.0)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fpmscope.sql import Cursor, dialect, query, run
 
@@ -72,6 +72,9 @@ class Fit:
     scale: float
     windows: int = 0
     coefficients: int = 0  # those these windows hold (the others are 0 by the ridge)
+    # How many windows hold each regressor: a coefficient pinned by one or two windows has a
+    # residual near 0 there, and so a sandwich error near 0 that says nothing.
+    support: dict[str, int] = field(default_factory=dict)
 
     def get(self, endpoint: str) -> tuple[float, float] | None:
         if endpoint not in self.beta:
@@ -229,7 +232,8 @@ def _fit(
     (scale,) = run(con, "leak_fit_scale").fetchone() or (None,)
     # Residuals shrink as coefficients are added; scale them up for the windows the fit spent
     # (as a standard deviation is, by n / (n - k)), and a fit with no window to spare says nothing.
-    present = {x for (x,) in con.execute("SELECT DISTINCT x FROM leak_fit_x").fetchall()}
+    support = dict(con.execute("SELECT x, count(*) FROM leak_fit_x GROUP BY x").fetchall())
+    present = set(support)
     held = len(present)
     spare = windows - held
     honest = math.inf if scale is None or spare <= 0 else float(scale) * math.sqrt(windows / spare)
@@ -246,6 +250,7 @@ def _fit(
         scale=honest,
         windows=int(windows),
         coefficients=held,
+        support={names[i]: int(support[i]) for i in sorted(present)},
     )
     return result, _Irls(beta, done, settled)
 
