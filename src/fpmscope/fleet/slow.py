@@ -226,16 +226,19 @@ def _analyze(con: ClickHouseCursor, fleet: FleetQuery, options: SlowOptions, sou
     table = schema.RECORDS if source.kind == "probe" else schema.HITS
     where, params = _where(fleet.filters, pools=source.kind == "probe")
     condition, filter_params, described = _filter(options)
-    con.execute(
-        query(fill, CLICKHOUSE).format(
-            source=schema.source(table, db),
-            hits=schema.source(schema.HITS, db),
-            records=schema.source(schema.RECORDS, db),
-            where=where,
-            filter=condition,
-        ),
-        {**params, **filter_params},
-    )
+    # The joined source is the access-log one, put aside as slow_hits, then joined.
+    joined = fill == "slow_source_joined"
+    for name in ("slow_source_access", fill) if joined else (fill,):
+        con.execute(
+            query(name, CLICKHOUSE).format(
+                source=schema.source(table, db),
+                records=schema.source(schema.RECORDS, db),
+                where=where,
+                filter=condition,
+                into="slow_hits" if joined else "slow_source",
+            ),
+            {**params, **filter_params},
+        )
     expr, eparams = ch.endpoint_sql("method", "path", options.rules, options.route_params)
     target = ch.route_query_keep_sql("splitByChar(' ', request)[2]", options.route_params)
     con.execute(query("slow_paths", CLICKHOUSE).format(endpoint=expr, path=target), eparams)

@@ -4,9 +4,10 @@
 -- `seq`, the request's identity, where DuckDB has its row number in the files). {source} is
 -- the deduplicated hits (schema.source); {where} (time, host) and {filter} (--status,
 -- --path) are fixed pieces with bound values (fleet/slow.py). An empty request line is '-'
--- as DuckDB's NULL is.
-DROP TEMPORARY TABLE IF EXISTS slow_source;
-CREATE TEMPORARY TABLE slow_source AS
+-- as DuckDB's NULL is. {into} is slow_source, or slow_hits when slow_source_joined.sql joins
+-- them to the probe records next.
+DROP TEMPORARY TABLE IF EXISTS {into};
+CREATE TEMPORARY TABLE {into} AS
 SELECT
     seq,
     line AS request,

@@ -1,28 +1,9 @@
 -- Twin of sql/slow_source_joined.sql and sql/slow_filter.sql together: access-log requests
 -- within the filters joined to the probe records by request id ($request_id passed to PHP as
 -- REQUEST_ID), `t` the time nginx saw, `php` and `cpu` what PHP spent (seconds); columns as
--- slow_source_access.sql. Only the records whose id a kept request carries are read
--- (GLOBAL IN: the set goes to every shard of a Distributed table). {hits}, {records}: the
--- deduplicated tables; {where}, {filter} as in slow_source_access.sql.
-DROP TEMPORARY TABLE IF EXISTS slow_hits;
-CREATE TEMPORARY TABLE slow_hits AS
-SELECT
-    seq,
-    line AS request,
-    splitByChar(' ', line)[1] AS method,
-    splitByChar('?', splitByChar(' ', line)[2])[1] AS path,
-    status,
-    bytes,
-    t,
-    upstream,
-    ts,
-    request_id
-FROM (
-    SELECT rid AS seq, if(request = '', '-', request) AS line, status, bytes, rt AS t, upstream, ts, request_id
-    FROM {hits}
-    WHERE {where}
-) AS hits
-WHERE {filter};
+-- slow_source_access.sql, which has put the requests within the filters in slow_hits. Only
+-- the records whose id a kept request carries are read (GLOBAL IN: the set goes to every
+-- shard of a Distributed table). {records}: the deduplicated table.
 DROP TEMPORARY TABLE IF EXISTS slow_source;
 CREATE TEMPORARY TABLE slow_source AS
 SELECT
