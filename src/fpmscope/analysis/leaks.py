@@ -140,10 +140,9 @@ def endpoint_stats(requests: Requests) -> list[EndpointStats]:
     return rows(requests.con, "leak_endpoints", EndpointStats, {"page": PAGE, "cache_min": CACHE_MIN})
 
 
-def _regressors(stats: list[EndpointStats]) -> list[str]:
-    """The endpoints fitted one by one: those with enough judged requests, growing ones first
-    (any sign of growth), then the busiest; the rest share one coefficient."""
-    judged = [st for st in stats if st.judged >= MIN_JUDGED]
+def _regressors(stats: list[EndpointStats], judged: list[EndpointStats]) -> list[str]:
+    """The endpoints fitted one by one: of those with enough judged requests (`judged`),
+    growing ones first (any sign of growth), then the busiest; the rest share one coefficient."""
     # Four windows of data per coefficient at least, so that the late and half fits can
     # still be made: fewer coefficients on a short log.
     most = min(MAX_REGRESSORS, max(8, sum(st.judged for st in stats) // (4 * retention.WINDOW)))
@@ -166,13 +165,13 @@ def assess(requests: Requests) -> list[Assessment]:
 
 def _assess_all(requests: Requests) -> list[Assessment]:
     stats = endpoint_stats(requests)
-    regressors = _regressors(stats)
+    judged = [st for st in stats if st.judged >= MIN_JUDGED]
+    regressors = _regressors(stats, judged)
     # Where windows may be cut (the cut that makes them exact is the request that refills the
     # heap's free pool): endpoints whose typical request grows the worker (leaks, or big
     # transient allocations re-extending the heap that leaks used up), then those whose
     # requests held the most memory for a while, which refill the pool without growing the
     # worker as long as leaks leave them room.
-    judged = [st for st in stats if st.judged >= MIN_JUDGED]
     growing = [st.endpoint for st in sorted(judged, key=lambda st: (-st.median, st.endpoint)) if st.median >= PAGE]
     big = [
         st.endpoint
