@@ -1,6 +1,6 @@
 -- Every probe record with its worker, endpoint, position and what the next request on the
 -- same worker found (DESIGN §4): retention of request k is measured at the start of k+1.
--- Parameters: the endpoint expression's (spliced in by analysis/requests.py).
+-- Reads leak_keys (sql/leak_keys.sql): each distinct request identity with its endpoint name.
 --
 -- A worker is a life of a pid: pids are reused. Format-2 records carry the worker's CPU time
 -- at request start (worker_cpu_us), which only grows within a process, so a pid's request
@@ -16,32 +16,23 @@
 -- and endpoint ids, the start counters) and the full records are joined back once at the end;
 -- carrying every column through each window's sort cost several times more. The worker key
 -- string is built only in the final SELECT. The endpoint
--- expression (per-segment regexes) runs once per distinct method, uri, tag and script, and its
--- integer id is attached there too, so each request joins once, on its key: the MATERIALIZED
--- CTEs stop the optimizer from running the regexes twice and from joining every request to
--- its endpoint string (CPU time of this query: 2.8 s -> 2.2 s at 1 M records, 32 s -> 27 s at
--- 10 M).
+-- names come per distinct method, uri, tag and script (leak_keys), and their integer id is
+-- attached there, so each request joins once, on its key: the MATERIALIZED CTEs stop the
+-- optimizer from joining every request to its endpoint string.
 --
 -- warmup: the worker's first {worker_warmup} requests and the first request of each endpoint
 -- on it (DESIGN §4.5); eseq: the how-many-th request of its endpoint on its worker life (a
 -- bounded cache stops growing after some of them).
 CREATE OR REPLACE TEMP TABLE leak_requests AS
-WITH keys AS (
-    SELECT DISTINCT method, uri, tag, script FROM requests
-),
--- MATERIALIZED: a CTE read twice is otherwise inlined twice, and its regexes run twice
--- (endpoint_ids: also one numbering for both readers).
-named AS MATERIALIZED (
-    SELECT method, uri, tag, script, {endpoint} AS endpoint FROM keys
-),
-endpoint_ids AS MATERIALIZED (
-    SELECT endpoint, row_number() OVER () AS eid FROM (SELECT DISTINCT endpoint FROM named)
+-- MATERIALIZED: one numbering for both readers of endpoint_ids.
+WITH endpoint_ids AS MATERIALIZED (
+    SELECT endpoint, row_number() OVER () AS eid FROM (SELECT DISTINCT endpoint FROM leak_keys)
 ),
 -- The integer id is attached per distinct key here, so requests join on the key only: left
 -- inline, the optimizer joined every request to its endpoint string instead.
 named_ids AS MATERIALIZED (
     SELECT n.method, n.uri, n.tag, n.script, e.eid
-    FROM named n JOIN endpoint_ids e ON n.endpoint IS NOT DISTINCT FROM e.endpoint
+    FROM leak_keys n JOIN endpoint_ids e ON n.endpoint IS NOT DISTINCT FROM e.endpoint
 ),
 workers AS (
     SELECT host, pool, pid, worker_start, row_number() OVER () AS wid,
