@@ -56,7 +56,8 @@ def main() -> int:
                         assert_same(duck, clickhouse_report(target, log))
                         verdict = "same"
                     except AssertionError as exc:
-                        verdict = f"DIFFERENT: {(str(exc) or 'the reports differ beyond the leaks').splitlines()[0][:200]}"
+                        why = str(exc) or "the reports differ beyond the leaks"
+                        verdict = f"DIFFERENT: {why.splitlines()[0][:200]}"
                         failed += 1
                     finally:
                         if servers:

@@ -1,12 +1,13 @@
 -- One reweighting step of the robust fit: each window's residual under the coefficients
--- $beta (indexed by leak_fit_x.x + 1; the window's xs and ns, leak_fit_y.sql), the residuals' robust scale (1.4826 × their median
--- absolute deviation, at least $min_scale bytes), and Huber's weight (full weight within
--- $huber_k scales, then falling as 1/|residual|). The window's kept bytes y ride along for
+-- $beta (indexed by leak_fit_x.x + 1; the window's regressors are its list xn, see
+-- leak_fit_y.sql), the residuals' robust scale (1.4826 × their median absolute deviation,
+-- at least $min_scale bytes), and Huber's weight (full weight within $huber_k scales, then
+-- falling as 1/|residual|). The window's kept bytes y ride along for
 -- X'Wy (leak_fit_normal.sql).
 CREATE OR REPLACE TEMP TABLE leak_fit_w AS
 WITH beta AS (SELECT $beta::DOUBLE[] AS b),
 residuals AS (
-    SELECT win, y, y - list_sum(list_transform(xs, lambda x, i: ns[i] * b[x + 1])) AS r
+    SELECT win, y, y - list_sum(list_transform(xn, lambda p: p.n * b[p.x + 1])) AS r
     FROM leak_fit_y, beta
 ),
 center AS (SELECT median(r) AS m FROM residuals),
