@@ -5,5 +5,4 @@
 CREATE OR REPLACE TEMP TABLE leak_fit_pairs AS
 SELECT a.win, a.x AS i, b.x AS j, a.n AS an, b.n AS bn
 FROM leak_fit_x a
-JOIN leak_fit_x b ON a.win = b.win AND a.x <= b.x
-ORDER BY a.win;
+JOIN leak_fit_x b ON a.win = b.win AND a.x <= b.x;
