@@ -212,6 +212,28 @@ def endpoint_sql(
     return f"coalesce({method}, '-') || ' ' || {expr}", params
 
 
+# Characters that make uri_sql do more than normalize a URI's path segments: the query string,
+# `&` (trimmed as a pair separator), and its marks for `?`, `=` and `&` (_QUERY_MARKS).
+_NOT_PLAIN: Final = ("'?'", "'&'", "chr(1)", "chr(2)", "chr(3)")
+
+
+def plain_uri_sql(column: str) -> str:
+    """SQL true when `column` has none of the characters that uri_sql treats apart (no query
+    string, no `&`, none of its marks): its name is then its path's segments normalized."""
+    return "NOT (" + " OR ".join(f"contains({column}, {c})" for c in _NOT_PLAIN) + ")"
+
+
+def plain_endpoint_sql(method: str, uri: str, rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]] | None:
+    """endpoint_sql for the URIs plain_uri_sql holds true of, without the query string's
+    machinery (lists, regexes, sorting), which costs more than the segments themselves; the
+    same names. None when a rule's placeholder holds one of those characters: every URI then
+    takes endpoint_sql."""
+    if any(any(ch in r.placeholder for ch in "?&\x01\x02\x03") for r in rules):
+        return None
+    expr, params = path_sql(uri, rules)
+    return f"coalesce({method}, '-') || ' ' || {expr}", params
+
+
 def route_query_keep_sql(column: str, names: tuple[str, ...]) -> str:
     """SQL that reduces a request target to its path plus its routing `name=value` pairs, raw.
 

@@ -7,7 +7,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from fpmscope.endpoints import DEFAULT_RULES, DEFAULT_RULES_SKIP, Rule, endpoint_sql, parse_rule
+from fpmscope.endpoints import (
+    DEFAULT_RULES,
+    DEFAULT_RULES_SKIP,
+    Rule,
+    endpoint_sql,
+    parse_rule,
+    plain_endpoint_sql,
+    plain_uri_sql,
+)
 from fpmscope.errors import FpmscopeError
 
 
@@ -78,3 +86,48 @@ def test_the_plain_word_shortcut_changes_no_endpoint(parts: list[str]) -> None:
     row = duckdb.execute(sql, {**params, "m": "GET", "p": path}).fetchone()
     assert row is not None
     assert row[0] == row[1]
+
+
+# Whole URIs: paths of such segments, sometimes a query string, `&`, `=`, a control mark, a
+# route name (no leading `/`), an empty one.
+uris = st.builds(
+    lambda lead, parts, tail: lead + "/".join(parts) + tail,
+    st.sampled_from(["/", "", "//"]),
+    st.lists(segments, max_size=4),
+    st.one_of(
+        st.just(""),
+        st.sampled_from(["?", "&", "?action=edit", "?page=2&x=1", "&a=1", "\x01", "\x02/x", "/\x03/", "/=", "?&"]),
+        st.text(alphabet=st.sampled_from(list("?&=/\x01a1")), max_size=8),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@example("/search&", DEFAULT_RULES)  # uri_sql trims a trailing `&`: not plain
+@example("/a&page={id}&", DEFAULT_RULES)
+@example("/index.php?action=view", DEFAULT_RULES)
+@example("api.users", DEFAULT_RULES)
+@example("/a/\x01/b", DEFAULT_RULES)  # uri_sql turns its marks back into `?`, `=`, `&`
+@example("/a/\x02/b", DEFAULT_RULES)
+@example("/a/\x03/b", DEFAULT_RULES)
+@given(uris, st.sampled_from([DEFAULT_RULES, (Rule("v[0-9]+", "{version}"), *DEFAULT_RULES)]))
+def test_a_plain_uri_gets_the_same_name_without_the_query_machinery(uri: str, rules: tuple[Rule, ...]) -> None:
+    """plain_endpoint_sql names every URI that plain_uri_sql lets through as endpoint_sql does."""
+    expr, params = endpoint_sql("m", "p", rules)
+    plain = plain_endpoint_sql("m", "p", rules)
+    assert plain is not None
+    plain_expr, plain_params = plain
+    sql = f"SELECT {plain_uri_sql('p')}, {expr}, {plain_expr} FROM (SELECT $m AS m, $p AS p)"
+    row = duckdb.execute(sql, {**params, **plain_params, "m": "GET", "p": uri}).fetchone()
+    assert row is not None
+    is_plain, full, short = row
+    if is_plain:
+        assert short == full
+    else:
+        assert any(c in uri for c in "?&\x01\x02\x03")
+
+
+def test_a_rule_whose_name_holds_a_query_character_turns_the_shortcut_off() -> None:
+    assert plain_endpoint_sql("m", "p", (Rule("x+", "{a&b}"), *DEFAULT_RULES)) is None
+    assert plain_endpoint_sql("m", "p", (Rule("x+", "{a?}"),)) is None
+    assert plain_endpoint_sql("m", "p", DEFAULT_RULES) is not None

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 import duckdb
 
 from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, infer, templates_sql
-from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, endpoint_sql
+from fpmscope.endpoints import (
+    DEFAULT_ROUTE_PARAMS,
+    DEFAULT_RULES,
+    Rule,
+    endpoint_sql,
+    plain_endpoint_sql,
+    plain_uri_sql,
+)
 from fpmscope.ingest import IngestResult
 from fpmscope.model.inputs import InputSummary
 from fpmscope.sql import Cursor, query, row
@@ -65,11 +72,15 @@ def _name_keys(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> tuple[Te
     """Name every distinct request identity (temp table leak_keys), infer templates over the
     distinct paths of those names, and collapse the names they match. Each path is normalized
     once: inferring over the paths normalized a second time cost about 6 % of `leaks`."""
+    keys = query("leak_keys")
     if options.by == "script":
-        con.execute(query("leak_keys").format(endpoint="coalesce(script, '-')"))
+        con.execute(keys.format(named="NULL", endpoint="coalesce(script, '-')", plain="false", plain_endpoint="NULL"))
         return ()
-    expr, params = endpoint_sql("method", _NAMED, options.rules, options.route_params)
-    con.execute(query("leak_keys").format(endpoint=expr), params)
+    expr, params = endpoint_sql("method", "named", options.rules, options.route_params)
+    plain = plain_endpoint_sql("method", "named", options.rules)
+    plain_expr, pparams = plain or ("NULL", {})
+    test = plain_uri_sql("named") if plain else "false"
+    con.execute(keys.format(named=_NAMED, endpoint=expr, plain=test, plain_endpoint=plain_expr), params | pparams)
     paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM leak_keys"
     templates = infer(con, paths, {}, options.infer_min)
     if templates:

@@ -21,6 +21,8 @@ from fpmscope.endpoints import (
     DEFAULT_RULES,
     Rule,
     endpoint_sql,
+    plain_endpoint_sql,
+    plain_uri_sql,
     regex_problem,
     route_query_keep_sql,
 )
@@ -294,8 +296,18 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
     else:
         con.execute(query("slow_unfiltered"))
     expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params)
+    plain = plain_endpoint_sql("method", "path", options.rules)
+    plain_expr, pparams = plain or ("NULL", {})
     target = route_query_keep_sql("split_part(request, ' ', 2)", options.route_params)
-    con.execute(query("slow_paths").format(endpoint=expr, path=target), eparams)
+    con.execute(
+        query("slow_paths").format(
+            endpoint=expr,
+            path=target,
+            plain=plain_uri_sql("path") if plain else "false",
+            plain_endpoint=plain_expr,
+        ),
+        eparams | pparams,
+    )
     # Templates are inferred over the distinct normalized paths and applied to the endpoints.
     paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM slow_paths"
     templates = infer(con, paths, {}, options.infer_min)
