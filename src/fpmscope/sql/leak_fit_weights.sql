@@ -2,8 +2,8 @@
 -- $beta (indexed by leak_fit_x.x + 1; the window's regressors are its list xn, see
 -- leak_fit_y.sql), the residuals' robust scale (1.4826 × their median absolute deviation,
 -- at least $min_scale bytes), and Huber's weight (full weight within $huber_k scales, then
--- falling as 1/|residual|). The window's kept bytes y ride along for
--- X'Wy (leak_fit_normal.sql).
+-- falling as 1/|residual|). The window's kept bytes y ride along for X'Wy
+-- (leak_fit_normal.sql).
 CREATE OR REPLACE TEMP TABLE leak_fit_w AS
 WITH beta AS (SELECT $beta::DOUBLE[] AS b),
 residuals AS (

@@ -4,8 +4,8 @@
 -- the names its templates collapse; leak_requests.sql joins every request to its key.
 -- Parameters: the endpoint expression's over the name `{named}` (spliced in by
 -- analysis/requests.py); names with no query string (nor `&`, nor control marks: `{plain}`)
--- take `{plain_endpoint}`, the same name from the path's segments alone, at a third of the
--- cost (endpoints.plain_endpoint_sql).
+-- take `{plain_endpoint}`, the same name from the path's segments alone, without the query
+-- string's machinery (endpoints.plain_endpoint_sql).
 CREATE OR REPLACE TEMP TABLE leak_keys AS
 WITH keys AS MATERIALIZED (
     SELECT method, uri, tag, script, {named} AS named
