@@ -76,6 +76,18 @@ def infer(
     return tuple(sorted(kept, key=lambda t: (t.prefix.count("/"), t.prefix)))
 
 
+def collapse(con: duckdb.DuckDBPyConnection, table: str, min_values: int) -> tuple[Template, ...]:
+    """Infer templates over the distinct paths of the endpoint names in `table` (its column
+    `endpoint`: `METHOD /path[?routing]`, each path normalized once already) and rename the
+    names they collapse, in place (sql/templates_apply.sql). `table` is a name from our code."""
+    paths = f"SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM {table}"
+    templates = infer(con, paths, {}, min_values)
+    if templates:
+        templated, params = templates_sql("rest", templates)
+        con.execute(query("templates_apply").format(table=table, templated=templated), params)
+    return templates
+
+
 def infer_list(paths: list[str], min_values: int) -> tuple[Template, ...]:
     """`infer` over paths held in memory (those another engine found), in a scratch DuckDB.
     They go in as one list parameter: executemany inserts row by row (20 s for 100,000 paths)."""

@@ -223,6 +223,20 @@ def plain_uri_sql(column: str) -> str:
     return "NOT (" + " OR ".join(f"contains({column}, {c})" for c in _NOT_PLAIN) + ")"
 
 
+def naming_sql(
+    method: str, uri: str, rules: tuple[Rule, ...], route_params: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, object]]:
+    """The pieces of a query that names `uri` in two branches (sql/slow_paths.sql,
+    sql/leak_keys.sql): `endpoint` (endpoint_sql), `plain` (plain_uri_sql, or false when a
+    rule turns the shortcut off) and `plain_endpoint` (plain_endpoint_sql), with their
+    parameters together."""
+    expr, params = endpoint_sql(method, uri, rules, route_params)
+    plain = plain_endpoint_sql(method, uri, rules)
+    if plain is None:
+        return {"endpoint": expr, "plain": "false", "plain_endpoint": "NULL"}, params
+    return {"endpoint": expr, "plain": plain_uri_sql(uri), "plain_endpoint": plain[0]}, params | plain[1]
+
+
 def plain_endpoint_sql(method: str, uri: str, rules: tuple[Rule, ...]) -> tuple[str, dict[str, object]] | None:
     """endpoint_sql for the URIs plain_uri_sql holds true of, without the query string's
     machinery (lists, regexes, sorting), which costs more than the segments themselves; the

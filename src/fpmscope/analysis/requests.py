@@ -13,15 +13,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, infer, templates_sql
-from fpmscope.endpoints import (
-    DEFAULT_ROUTE_PARAMS,
-    DEFAULT_RULES,
-    Rule,
-    endpoint_sql,
-    plain_endpoint_sql,
-    plain_uri_sql,
-)
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, collapse
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, Rule, naming_sql
 from fpmscope.ingest import IngestResult
 from fpmscope.model.inputs import InputSummary
 from fpmscope.sql import Cursor, query, row
@@ -76,17 +69,9 @@ def _name_keys(con: duckdb.DuckDBPyConnection, options: LeakOptions) -> tuple[Te
     if options.by == "script":
         con.execute(keys.format(named="NULL", endpoint="coalesce(script, '-')", plain="false", plain_endpoint="NULL"))
         return ()
-    expr, params = endpoint_sql("method", "named", options.rules, options.route_params)
-    plain = plain_endpoint_sql("method", "named", options.rules)
-    plain_expr, pparams = plain or ("NULL", {})
-    test = plain_uri_sql("named") if plain else "false"
-    con.execute(keys.format(named=_NAMED, endpoint=expr, plain=test, plain_endpoint=plain_expr), params | pparams)
-    paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM leak_keys"
-    templates = infer(con, paths, {}, options.infer_min)
-    if templates:
-        templated, tparams = templates_sql("rest", templates)
-        con.execute(query("leak_keys_templated").format(templated=templated), tparams)
-    return templates
+    naming, params = naming_sql("method", "named", options.rules, options.route_params)
+    con.execute(keys.format(named=_NAMED, **naming), params)
+    return collapse(con, "leak_keys", options.infer_min)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,12 @@ from typing import Final
 
 import duckdb
 
-from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, infer, templates_sql
+from fpmscope.endpoint_templates import DEFAULT_MIN_VALUES, Template, collapse
 from fpmscope.endpoints import (
     DEFAULT_ROUTE_PARAMS,
     DEFAULT_RULES,
     Rule,
-    endpoint_sql,
-    plain_endpoint_sql,
-    plain_uri_sql,
+    naming_sql,
     regex_problem,
     route_query_keep_sql,
 )
@@ -295,26 +293,11 @@ def analyze(con: duckdb.DuckDBPyConnection, source: Source, options: SlowOptions
         con.execute(query("slow_filter").format(where=where), params)
     else:
         con.execute(query("slow_unfiltered"))
-    expr, eparams = endpoint_sql("method", "path", options.rules, options.route_params)
-    plain = plain_endpoint_sql("method", "path", options.rules)
-    plain_expr, pparams = plain or ("NULL", {})
+    naming, nparams = naming_sql("method", "path", options.rules, options.route_params)
     target = route_query_keep_sql("split_part(request, ' ', 2)", options.route_params)
-    con.execute(
-        query("slow_paths").format(
-            endpoint=expr,
-            path=target,
-            plain=plain_uri_sql("path") if plain else "false",
-            plain_endpoint=plain_expr,
-        ),
-        eparams | pparams,
-    )
+    con.execute(query("slow_paths").format(path=target, **naming), nparams)
     # Templates are inferred over the distinct normalized paths and applied to the endpoints.
-    paths = "SELECT DISTINCT split_part(endpoint[strpos(endpoint, ' ') + 1:], '?', 1) AS path FROM slow_paths"
-    templates = infer(con, paths, {}, options.infer_min)
-    if templates:
-        templated, tparams = templates_sql("rest", templates)
-        con.execute(query("slow_templates").format(templated=templated), tparams)
-        con.execute(query("slow_templates_apply"))
+    templates = collapse(con, "slow_paths", options.infer_min)
     sort = ranked_by(source, options)
     # Ranking, percentiles, the first --top and one row for the rest all happen in SQL: Python
     # touches at most top + 1 endpoints, however many the logs hold.

@@ -1,6 +1,6 @@
 -- Every distinct request identity of the records (method, uri, tag, script) named once as its
 -- endpoint: the per-segment regexes run here and nowhere else. Template inference reads the
--- distinct paths of these names (analysis/requests.py), and leak_keys_templated.sql renames
+-- distinct paths of these names (analysis/requests.py), and sql/templates_apply.sql renames
 -- the names its templates collapse; leak_requests.sql joins every request to its key.
 -- Parameters: the endpoint expression's over the name `{named}` (spliced in by
 -- analysis/requests.py); names with no query string (nor `&`, nor control marks: `{plain}`)

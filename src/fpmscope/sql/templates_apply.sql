@@ -1,0 +1,12 @@
+-- Inferred templates applied after the fact (endpoint_templates.collapse): each distinct
+-- endpoint name of {table} once, `{templated}` being the template expression over `rest` (the
+-- name after its method; the routing parameters, if any, follow `?` and are never
+-- collapsed), and the rows whose name changed take the new one. The same names as the
+-- templates applied inside the endpoint expression, for one normalization of each path
+-- instead of two. {table}: leak_keys or slow_paths (a fixed name from the code).
+UPDATE {table} SET endpoint = t.templated
+FROM (
+    SELECT endpoint, split_part(endpoint, ' ', 1) || ' ' || {templated} AS templated
+    FROM (SELECT DISTINCT endpoint, endpoint[strpos(endpoint, ' ') + 1:] AS rest FROM {table})
+) t
+WHERE {table}.endpoint = t.endpoint AND t.templated <> t.endpoint;
