@@ -214,13 +214,13 @@ def endpoint_sql(
 
 # Characters that make uri_sql do more than normalize a URI's path segments: the query string,
 # `&` (trimmed as a pair separator), and its marks for `?`, `=` and `&` (_QUERY_MARKS).
-_NOT_PLAIN: Final = ("'?'", "'&'", "chr(1)", "chr(2)", "chr(3)")
+_NOT_PLAIN: Final = "?&\x01\x02\x03"
 
 
 def plain_uri_sql(column: str) -> str:
     """SQL true when `column` has none of the characters that uri_sql treats apart (no query
     string, no `&`, none of its marks): its name is then its path's segments normalized."""
-    return "NOT (" + " OR ".join(f"contains({column}, {c})" for c in _NOT_PLAIN) + ")"
+    return "NOT (" + " OR ".join(f"contains({column}, chr({ord(c)}))" for c in _NOT_PLAIN) + ")"
 
 
 def naming_sql(
@@ -242,7 +242,7 @@ def plain_endpoint_sql(method: str, uri: str, rules: tuple[Rule, ...]) -> tuple[
     machinery (lists, regexes, sorting), which costs more than the segments themselves; the
     same names. None when a rule's placeholder holds one of those characters: every URI then
     takes endpoint_sql."""
-    if any(any(ch in r.placeholder for ch in "?&\x01\x02\x03") for r in rules):
+    if any(any(ch in r.placeholder for ch in _NOT_PLAIN) for r in rules):
         return None
     expr, params = path_sql(uri, rules)
     return f"coalesce({method}, '-') || ' ' || {expr}", params
