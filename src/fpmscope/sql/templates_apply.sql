@@ -4,9 +4,12 @@
 -- collapsed), and the rows whose name changed take the new one. The same names as the
 -- templates applied inside the endpoint expression, for one normalization of each path
 -- instead of two. {table}: leak_keys or slow_paths (a fixed name from the code).
-UPDATE {table} SET endpoint = t.templated
-FROM (
+-- The table is written again rather than updated: an UPDATE of a string column on the 417 k
+-- rows of a high-cardinality log took twice as long.
+CREATE OR REPLACE TEMP TABLE {table} AS
+SELECT p.* REPLACE (coalesce(t.templated, p.endpoint) AS endpoint)
+FROM {table} p
+LEFT JOIN (
     SELECT endpoint, split_part(endpoint, ' ', 1) || ' ' || {templated} AS templated
     FROM (SELECT DISTINCT endpoint, endpoint[strpos(endpoint, ' ') + 1:] AS rest FROM {table})
-) t
-WHERE {table}.endpoint = t.endpoint AND t.templated <> t.endpoint;
+) t USING (endpoint)
