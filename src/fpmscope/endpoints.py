@@ -161,10 +161,11 @@ def query_sql(column: str, names: tuple[str, ...]) -> tuple[str, dict[str, objec
     later = "list_transform(ps[i + 1:], lambda p: split_part(p, '=', 1))"
     last = f"list_filter(ps, lambda kv, i: NOT list_contains({later}, split_part(kv, '=', 1)))"
     pair = f"split_part(kv, '=', 1) || '=' || {value}"
-    expr = (
-        f"list_transform([{pairs}], lambda ps: "
-        f"array_to_string(list_sort(list_transform({last}, lambda kv: {pair})), '&'))[1]"
-    )
+    # One pair (or none), the usual case, needs neither the filter nor the sort: they cost
+    # half of the naming of a URI with a query string.
+    one = f"coalesce(list_transform(ps, lambda kv: {pair})[1], '')"
+    many = f"array_to_string(list_sort(list_transform({last}, lambda kv: {pair})), '&')"
+    expr = f"list_transform([{pairs}], lambda ps: CASE WHEN len(ps) < 2 THEN {one} ELSE {many} END)[1]"
     return expr, {"route_pairs": route_pairs_pattern(names)}
 
 

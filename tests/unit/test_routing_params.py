@@ -9,12 +9,15 @@ import subprocess
 
 import duckdb
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from fpmscope.endpoints import (
     DEFAULT_ROUTE_PARAMS,
     DEFAULT_RULES,
     endpoint_sql,
     parse_route_params,
+    route_pairs_pattern,
     route_query_keep_sql,
 )
 from fpmscope.errors import FpmscopeError
@@ -71,6 +74,28 @@ def test_the_probe_list_is_the_analyzer_list() -> None:
     found = re.search(r"const PARAMS = '([^']*)'", text)
     assert found is not None
     assert tuple(found.group(1).split(",")) == DEFAULT_ROUTE_PARAMS
+
+
+_PAIR_NAMES = st.sampled_from((*DEFAULT_ROUTE_PARAMS, "id", "q", "page2", "Action", ""))
+_VALUES = st.text(alphabet="ab1=+%2Fe/#?{}.\u00e9 -_", max_size=8)
+_PAIRS = st.lists(st.tuples(_PAIR_NAMES, st.booleans(), _VALUES), max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PAIRS)
+@example([("action", True, "a")])
+@example([("page", True, "%ff")])
+@example([("id", True, "4")])
+def test_one_routing_pair_is_named_as_the_general_case_names_it(pairs: list[tuple[str, bool, str]]) -> None:
+    """A query string with at most one routing pair skips the general case (dedupe by name,
+    sort); repeating its last routing pair sends it through the general case, and changes no
+    name there (a repeated name counts once, with its last value)."""
+    query = "&".join(f"{k}={v}" if eq else k + v for k, eq, v in pairs)
+    found = re.findall(route_pairs_pattern(DEFAULT_ROUTE_PARAMS), query)
+    if not found:
+        assert "?" not in name("/x?" + query), query
+        return
+    assert name("/x?" + query) == name("/x?" + query + "&" + found[-1]), query
 
 
 QUERIES = [
