@@ -11,10 +11,13 @@ default 3; medians; machines here differ 2-3x in speed, so only the ratios trave
   windowed step the next-start method cannot do without (per worker, in request order, the
   next record's anonymous memory minus this one's); `fpmscope leaks --top 20`.
 - access log: the read (count); the read plus a group by raw URL with count and sum (awk's
-  per-URL job, in DuckDB); `fpmscope slow --top 20`; the awk per-URL pipeline of
+  per-URL job, in DuckDB); the same grouped by request line, each distinct line then named
+  by the endpoint expression `slow` uses (endpoints.naming_sql: its two branches, default
+  rules and routing parameters), the least a pipeline that names endpoints does, in one
+  pass with no row kept; `fpmscope slow --top 20`; the awk per-URL pipeline of
   bench/analyzer_access.sh.
 
-The floors are lower bounds of the tools' own work: no endpoint naming, no fit, no
+The floors are lower bounds of the tools' own work: no template inference, no fit, no
 percentiles, no report.
 """
 
@@ -29,6 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+
+from fpmscope.endpoints import DEFAULT_ROUTE_PARAMS, DEFAULT_RULES, naming_sql, route_query_keep_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 FPMSCOPE = str(ROOT / ".venv" / "bin" / "fpmscope")
@@ -54,11 +59,11 @@ def access_reader(path: str) -> str:
     )
 
 
-def duck(sql: str) -> Callable[[], None]:
+def duck(sql: str, params: dict[str, object] | None = None) -> Callable[[], None]:
     def run() -> None:
         con = duckdb.connect()
         try:
-            con.execute(sql).fetchall()
+            con.execute(sql, params).fetchall()
         finally:
             con.close()
 
@@ -90,12 +95,25 @@ def main() -> None:
         "SELECT count(*) FROM (SELECT split_part(c5, '?', 1), count(*), sum(TRY_CAST(c10 AS DOUBLE))"
         f" FROM {a} GROUP BY 1)"
     )
+    # c5 is the request line; the route-keeping cut and the two naming branches of slow_paths.sql.
+    naming, params = naming_sql("method", "path", DEFAULT_RULES, DEFAULT_ROUTE_PARAMS)
+    path = route_query_keep_sql("split_part(request, ' ', 2)", DEFAULT_ROUTE_PARAMS)
+    lines_sql = (
+        f"SELECT request, split_part(request, ' ', 1) AS method, {path} AS path, n, total FROM"
+        f" (SELECT c5 AS request, count(*) AS n, sum(TRY_CAST(c10 AS DOUBLE)) AS total FROM {a} GROUP BY 1)"
+    )
+    named = (
+        f"WITH lines AS MATERIALIZED ({lines_sql}) SELECT count(DISTINCT endpoint) FROM ("
+        f"SELECT {naming['endpoint']} AS endpoint FROM lines WHERE NOT {naming['plain']} UNION ALL"
+        f" SELECT {naming['plain_endpoint']} FROM lines WHERE {naming['plain']})"
+    )
     steps: list[tuple[str, str, Callable[[], None]]] = [
         ("probe", "DuckDB reads every record", duck(f"SELECT count(*) FROM {p}")),
         ("probe", "+ next record's memory per worker (lead)", duck(lead)),
         ("probe", "fpmscope leaks --top 20", command(FPMSCOPE, "leaks", "--top", "20", probe)),
         ("access", "DuckDB reads every line", duck(f"SELECT count(*) FROM {a}")),
         ("access", "+ group by URL, count and sum", duck(group)),
+        ("access", "+ by request line, each line named (one pass)", duck(named, params)),
         ("access", "fpmscope slow --top 20", command(FPMSCOPE, "slow", "--top", "20", access)),
         ("access", "awk per-URL mean, sort, head", command("sh", "-c", PER_URL_AWK, "sh", access)),
     ]
