@@ -143,9 +143,13 @@ def endpoint_stats(requests: Requests) -> list[EndpointStats]:
 def _regressors(stats: list[EndpointStats], judged: list[EndpointStats]) -> list[str]:
     """The endpoints fitted one by one: of those with enough judged requests (`judged`),
     growing ones first (any sign of growth), then the busiest; the rest share one coefficient."""
-    # Four windows of data per coefficient at least, so that the late and half fits can
-    # still be made: fewer coefficients on a short log.
-    most = min(MAX_REGRESSORS, max(8, sum(st.judged for st in stats) // (4 * retention.WINDOW)))
+    # Fewer coefficients on a short log: eight windows of data per coefficient, so that the
+    # late fit and each half fit, on half the windows, still have the four a way of cutting
+    # needs to compete (retention.CUT_WINDOWS_PER_COEFFICIENT). With four, MediaWiki's 2,400
+    # requests carried 27 coefficients on ~200 windows, and its 48 KiB leak came out at
+    # 24-30 KiB in two runs of eleven (docs/realapps.md).
+    per_coefficient = 2 * retention.CUT_WINDOWS_PER_COEFFICIENT * retention.WINDOW
+    most = min(MAX_REGRESSORS, max(8, sum(st.judged for st in stats) // per_coefficient))
     growing = sorted(
         (st for st in judged if max(st.median, st.mean) > PAGE / 2),
         key=lambda st: (-max(st.median, st.mean) * st.judged, st.endpoint),
