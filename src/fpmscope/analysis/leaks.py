@@ -147,7 +147,7 @@ def _regressors(stats: list[EndpointStats], judged: list[EndpointStats]) -> list
     # late fit and each half fit, on half the windows, still have the four a way of cutting
     # needs to compete (retention.CUT_WINDOWS_PER_COEFFICIENT). With four, MediaWiki's 2,400
     # requests carried 27 coefficients on ~200 windows, and its 48 KiB leak came out at
-    # 24-30 KiB in two runs of eleven (docs/realapps.md).
+    # 24-30 KiB in two live runs of ten (docs/realapps.md).
     per_coefficient = 2 * retention.CUT_WINDOWS_PER_COEFFICIENT * retention.WINDOW
     most = min(MAX_REGRESSORS, max(8, sum(st.judged for st in stats) // per_coefficient))
     growing = sorted(
